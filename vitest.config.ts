@@ -1,6 +1,19 @@
 import { defineConfig } from 'vitest/config';
 
+import { fileURLToPath } from 'node:url';
+
+const src = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
 export default defineConfig({
+  // Tests run against the sources of sibling packages, not their builds.
+  resolve: {
+    alias: [
+      { find: /^@semstyle\/core$/, replacement: src('./packages/core/src/index.ts') },
+      { find: /^@semstyle\/core\/testing$/, replacement: src('./packages/core/src/testing/index.ts') },
+      { find: /^@semstyle\/core\/node$/, replacement: src('./packages/core/src/node/index.ts') },
+      { find: /^@semstyle\/metrics$/, replacement: src('./packages/metrics/src/index.ts') },
+    ],
+  },
   test: {
     include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'examples/**/*.test.ts', 'bench/**/*.test.ts'],
     testTimeout: 120_000,

@@ -1,0 +1,1 @@
+export { registerSemstyleKernels, stockKernel } from './register.js';

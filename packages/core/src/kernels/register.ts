@@ -1,0 +1,96 @@
+/**
+ * Registers semstyle's kernels and gradients with tfjs. Runs on import; `registerSemstyleKernels()` may
+ * be called again at any time (e.g. after another backend package was imported) and is idempotent.
+ *
+ * Kernels (per backend):
+ * - wasm: Conv2DBackpropFilter (missing in tfjs-backend-wasm), Conv2DBackpropInput (replaces the stock
+ *   one, ~13× slower than a forward conv), DepthwiseConv2dNativeBackpropInput / …BackpropFilter (missing).
+ * - cpu: Conv2DBackpropFilter (the stock one takes minutes for one 64-channel 64×64 conv).
+ * - webgpu (only when its backend package is loaded, and only kernels it lacks at that moment).
+ *
+ * Gradients (global, every backend): Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropInput,
+ * DepthwiseConv2dNativeBackpropFilter, AvgPoolGrad, ResizeBilinearGrad, and zero gradients for
+ * comparison / logical ops, so that second-order gradients (R1, path-length penalties) work.
+ */
+import * as tf from '@tensorflow/tfjs';
+// Imported first so that the wasm package's own registrations never come after (and replace) ours.
+import '@tensorflow/tfjs-backend-wasm';
+import { avgPoolGradGradConfig } from './avg-pool-grad-grad.js';
+import { conv2DBackpropFilterGradConfig } from './conv2d-backprop-filter-grad.js';
+import { makeConv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
+import { makeConv2DBackpropInputConfig } from './conv2d-backprop-input.js';
+import { depthwiseBackpropFilterGradConfig } from './depthwise-backprop-filter-grad.js';
+import { makeDepthwiseBackpropFilterConfig } from './depthwise-backprop-filter.js';
+import { depthwiseBackpropInputGradConfig } from './depthwise-backprop-input-grad.js';
+import { makeDepthwiseBackpropInputConfig } from './depthwise-backprop-input.js';
+import { isSemstyleKernel } from './marker.js';
+import { resizeBilinearGradGradConfig } from './resize-bilinear-grad-grad.js';
+import { zeroGradConfigs } from './zero-grads.js';
+
+type KernelFactory = (backendName: string) => tf.KernelConfig;
+
+/** Kernels that replace or fill in each backend's; `'missing'` ones are only added where absent. */
+const KERNELS: ReadonlyArray<{ factory: KernelFactory; backends: Record<string, 'replace' | 'missing'> }> = [
+  { factory: makeConv2DBackpropFilterConfig, backends: { wasm: 'replace', cpu: 'replace', webgpu: 'missing' } },
+  { factory: makeConv2DBackpropInputConfig, backends: { wasm: 'replace', webgpu: 'missing' } },
+  { factory: makeDepthwiseBackpropInputConfig, backends: { wasm: 'replace', webgpu: 'missing' } },
+  { factory: makeDepthwiseBackpropFilterConfig, backends: { wasm: 'replace', webgpu: 'missing' } },
+];
+
+const GRADIENTS: readonly tf.GradConfig[] = [
+  conv2DBackpropFilterGradConfig,
+  depthwiseBackpropInputGradConfig,
+  depthwiseBackpropFilterGradConfig,
+  avgPoolGradGradConfig,
+  resizeBilinearGradGradConfig,
+  ...zeroGradConfigs,
+];
+
+const STOCK_KEY = Symbol.for('semstyle.stockKernels');
+const GRAD_KEY = Symbol.for('semstyle.gradient');
+
+/** The stock kernels replaced by semstyle, shared across duplicate copies of this module. */
+function stockStore(): Map<string, tf.KernelConfig> {
+  const g = globalThis as unknown as Record<symbol, Map<string, tf.KernelConfig> | undefined>;
+  let store = g[STOCK_KEY];
+  if (store === undefined) {
+    store = new Map();
+    g[STOCK_KEY] = store;
+  }
+  return store;
+}
+
+/** The backend's own kernel that semstyle replaced (for tests and benchmarks), if any. */
+export function stockKernel(kernelName: string, backendName: string): tf.KernelConfig | undefined {
+  const current = tf.getKernel(kernelName, backendName);
+  if (current != null && !isSemstyleKernel(current.kernelFunc)) return current;
+  return stockStore().get(`${backendName}_${kernelName}`);
+}
+
+function registerKernelFor(factory: KernelFactory, backendName: string, mode: 'replace' | 'missing'): void {
+  const config = factory(backendName);
+  const existing = tf.getKernel(config.kernelName, backendName);
+  if (existing != null) {
+    if (isSemstyleKernel(existing.kernelFunc) || mode === 'missing') return;
+    stockStore().set(`${backendName}_${config.kernelName}`, existing);
+    tf.unregisterKernel(config.kernelName, backendName);
+  }
+  tf.registerKernel(config);
+}
+
+/** Registers every semstyle kernel and gradient that is not registered yet. Safe to call repeatedly. */
+export function registerSemstyleKernels(): void {
+  for (const { factory, backends } of KERNELS) {
+    for (const [backendName, mode] of Object.entries(backends)) {
+      if (backendName === 'webgpu' && tf.findBackendFactory('webgpu') == null) continue;
+      registerKernelFor(factory, backendName, mode);
+    }
+  }
+  for (const config of GRADIENTS) {
+    const existing = tf.getGradient(config.kernelName) as (tf.GradConfig & { [GRAD_KEY]?: boolean }) | undefined;
+    if (existing != null) continue; // ours already, or one from tfjs-core itself
+    tf.registerGradient({ ...config, [GRAD_KEY]: true } as tf.GradConfig);
+  }
+}
+
+registerSemstyleKernels();

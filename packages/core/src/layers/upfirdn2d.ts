@@ -1,0 +1,62 @@
+import * as tf from '@tensorflow/tfjs';
+
+export interface UpFirDnOptions {
+  readonly up?: number;
+  readonly down?: number;
+  /** Padding [before, after], applied to both spatial axes after upsampling. */
+  readonly pad: readonly [number, number];
+}
+
+/**
+ * upfirdn2d (StyleGAN2) on NHWC: zero-insertion upsampling by `up`, padding, FIR filtering with the
+ * 2-D kernel (convolution, i.e. correlation with the flipped kernel), then keeping every `down`-th pixel.
+ * The same kernel is applied to every channel independently.
+ */
+export function upfirdn2d(
+  x: tf.Tensor4D,
+  kernel: Float32Array,
+  kernelSize: number,
+  options: UpFirDnOptions,
+): tf.Tensor4D {
+  const up = options.up ?? 1;
+  const down = options.down ?? 1;
+  const [pad0, pad1] = options.pad;
+  return tf.tidy(() => {
+    const [n, h, w, c] = x.shape;
+    let y: tf.Tensor4D = x;
+    if (up > 1) {
+      // Each input pixel is followed by up-1 zeros along both axes.
+      y = tf
+        .pad(tf.reshape(y, [n, h, 1, w, 1, c]), [
+          [0, 0],
+          [0, 0],
+          [0, up - 1],
+          [0, 0],
+          [0, up - 1],
+          [0, 0],
+        ])
+        .reshape([n, h * up, w * up, c]);
+    }
+    if (pad0 < 0 || pad1 < 0) {
+      const [, hh, ww] = y.shape;
+      const crop0 = Math.max(-pad0, 0);
+      const crop1 = Math.max(-pad1, 0);
+      y = tf.slice(y, [0, crop0, crop0, 0], [n, hh - crop0 - crop1, ww - crop0 - crop1, c]);
+    }
+    const p0 = Math.max(pad0, 0);
+    const p1 = Math.max(pad1, 0);
+    const flipped = new Float32Array(kernelSize * kernelSize);
+    for (let i = 0; i < kernelSize; i++) {
+      for (let j = 0; j < kernelSize; j++) {
+        flipped[i * kernelSize + j] = kernel[(kernelSize - 1 - i) * kernelSize + (kernelSize - 1 - j)]!;
+      }
+    }
+    const filter = tf.tile(tf.tensor4d(flipped, [kernelSize, kernelSize, 1, 1]), [1, 1, c, 1]) as tf.Tensor4D;
+    return tf.depthwiseConv2d(y, filter, down, [
+      [0, 0],
+      [p0, p1],
+      [p0, p1],
+      [0, 0],
+    ]);
+  });
+}

@@ -1,0 +1,250 @@
+import * as tf from '@tensorflow/tfjs';
+import type { GeneratorConfig, ModelConfig } from '../contract/config.js';
+import { InputError, SemstyleError } from '../contract/errors.js';
+import {
+  GENERATOR_SPEC_V1,
+  type MapOptions,
+  type SemanticGeneratorV1,
+  type SynthesisOptions,
+  type SynthesisOutput,
+} from '../contract/generator-v1.js';
+import type { Latent, LatentLayout, WLatent, WPlusLatent, ZLatent } from '../contract/latent-types.js';
+import { validateGeneratorConfig } from '../config/validate-config.js';
+import type { StateDict } from '../io/host-tensor.js';
+import { latentLayout, regionIndex } from '../latent/layout.js';
+import { broadcastToWPlus, expectSpace, sampleZ, truncate } from '../latent/latents.js';
+import { assertFinite, assertShape } from '../latent/validate.js';
+import { generatorForward, generatorParamSpecs, type GeneratorForwardOutput } from '../networks/generator.js';
+import { stackLocalParams, type StackedLocalParams } from '../networks/local-generators.js';
+import { mappingForward } from '../networks/mapping.js';
+import { initialValues, ParameterStore } from '../networks/parameters.js';
+import { parametersFromStateDict, parametersToStateDict, type LoadParametersOptions } from './load-parameters.js';
+
+export interface MeanWOptions {
+  /** Number of Z samples averaged (default 10 000, as the official scripts). */
+  readonly samples?: number;
+  readonly seed?: number;
+}
+
+export interface GenerateOptions extends SynthesisOptions, MapOptions {}
+
+/**
+ * SemanticStyleGAN's generator: mapping network, K local generators, fusion and render net. Implements the
+ * plugin contract `SemanticGeneratorV1`. Tensors returned by any method belong to the caller; everything
+ * else is tidied. Call `dispose()` when done.
+ */
+export class SemanticStyleGAN implements SemanticGeneratorV1 {
+  readonly specificationVersion = GENERATOR_SPEC_V1;
+  readonly config: GeneratorConfig;
+  readonly layout: LatentLayout;
+  readonly params: ParameterStore;
+  private meanWCache: tf.Tensor1D | undefined;
+  private stackedCache: { version: number; stacked: StackedLocalParams } | undefined;
+
+  private constructor(config: GeneratorConfig, params: ParameterStore) {
+    this.config = config;
+    this.layout = latentLayout(config);
+    this.params = params;
+  }
+
+  /** A generator with the official random initialisation (for training from scratch), seeded. */
+  static random(config: GeneratorConfig | ModelConfig, seed = 0): SemanticStyleGAN {
+    const g = validateGeneratorConfig('generator' in config ? config.generator : config);
+    const specs = generatorParamSpecs(g);
+    const values = initialValues(specs, seed);
+    try {
+      return new SemanticStyleGAN(g, new ParameterStore(specs, values, 'g.'));
+    } finally {
+      tf.dispose([...values.values()]);
+    }
+  }
+
+  /** Build from an official state dict (e.g. the `g_ema.` tensors of a safetensors or .pt file). */
+  static fromStateDict(config: GeneratorConfig | ModelConfig, stateDict: StateDict, options: LoadParametersOptions = {}): SemanticStyleGAN {
+    const g = validateGeneratorConfig('generator' in config ? config.generator : config);
+    return new SemanticStyleGAN(g, parametersFromStateDict(generatorParamSpecs(g), stateDict, options));
+  }
+
+  get regions(): readonly string[] {
+    return this.config.regionNames;
+  }
+
+  get resolution(): number {
+    return this.config.size;
+  }
+
+  /** The official state dict of this generator (keys prefixed with `prefix`). */
+  toStateDict(prefix = ''): Promise<StateDict> {
+    return parametersToStateDict(this.params, prefix);
+  }
+
+  sampleZ(n: number, seed: number): ZLatent {
+    return sampleZ(n, this.config.styleDim, seed);
+  }
+
+  map(z: ZLatent, options: MapOptions = {}): WLatent {
+    expectSpace(z, 'z');
+    assertShape('Z latent', z.tensor, [null, this.config.styleDim]);
+    assertFinite('Z latent', z.tensor);
+    const w: WLatent = { space: 'w', tensor: mappingForward(this.config, this.params, z.tensor) };
+    const psi = options.truncation ?? 1;
+    if (psi === 1) return w;
+    const truncated = truncate(w, this.meanW(), psi);
+    w.tensor.dispose();
+    return truncated;
+  }
+
+  /** The mean W over `samples` mapped Z (cached after the first call; seeded so it is reproducible). */
+  meanW(options: MeanWOptions = {}): WLatent {
+    this.params.get('style.1.weight'); // throws E_DISPOSED after dispose()
+    if (this.meanWCache === undefined) {
+      const samples = options.samples ?? 10_000;
+      const seed = options.seed ?? 0x5eed;
+      const chunk = 1000;
+      let sum = tf.zeros([this.config.styleDim]) as tf.Tensor1D;
+      for (let done = 0, part = 0; done < samples; done += chunk, part++) {
+        const n = Math.min(chunk, samples - done);
+        const next = tf.tidy(() => {
+          const z = tf.randomNormal([n, this.config.styleDim], 0, 1, 'float32', seed + part);
+          return tf.add(sum, tf.sum(mappingForward(this.config, this.params, z as tf.Tensor2D), 0)) as tf.Tensor1D;
+        });
+        sum.dispose();
+        sum = next;
+      }
+      this.meanWCache = tf.keep(tf.tidy(() => tf.div(sum, samples) as tf.Tensor1D));
+      sum.dispose();
+    }
+    return { space: 'w', tensor: tf.tidy(() => tf.expandDims(this.meanWCache!, 0)) as tf.Tensor2D };
+  }
+
+  /** Replace the cached mean W (e.g. a training run's tracked w_avg), [styleDim] or [1, styleDim]. */
+  setMeanW(mean: tf.Tensor): void {
+    if (mean.size !== this.config.styleDim) {
+      throw new InputError('E_SHAPE', `mean W has shape [${mean.shape.join(', ')}], expected [${this.config.styleDim}].`);
+    }
+    this.meanWCache?.dispose();
+    this.meanWCache = tf.keep(tf.tidy(() => tf.reshape(mean, [this.config.styleDim]) as tf.Tensor1D));
+  }
+
+  toWPlus(w: WLatent): WPlusLatent {
+    return broadcastToWPlus(w, this.layout);
+  }
+
+  /** Any latent → W+ (Z is mapped, W broadcast; truncation applies to every code). */
+  toLatentWPlus(latent: Latent, options: MapOptions = {}): WPlusLatent {
+    const psi = options.truncation ?? 1;
+    if (latent.space === 'z') {
+      const w = this.map(latent, options);
+      const wplus = this.toWPlus(w);
+      w.tensor.dispose();
+      return wplus;
+    }
+    if (latent.space === 'w') {
+      const w = psi === 1 ? latent : truncate(latent, this.meanW(), psi);
+      const wplus = this.toWPlus(w);
+      if (w !== latent) w.tensor.dispose();
+      return wplus;
+    }
+    this.checkWPlus(latent);
+    return psi === 1 ? { ...latent, tensor: tf.clone(latent.tensor) } : truncate(latent, this.meanW(), psi);
+  }
+
+  /** Convenience: any latent (Z, W or W+) → images, masks and depths. */
+  generate(latent: Latent, options: GenerateOptions = {}): SynthesisOutput {
+    const wplus = this.toLatentWPlus(latent, options);
+    try {
+      return this.synthesize(wplus, options);
+    } finally {
+      wplus.tensor.dispose();
+    }
+  }
+
+  synthesize(latent: WPlusLatent, options: SynthesisOptions = {}): SynthesisOutput {
+    this.checkWPlus(latent);
+    const n = latent.tensor.shape[0];
+    const mask = this.compositionMask(n, options.compositionMask);
+    try {
+      const out = this.forward(latent.tensor, {
+        noise: options.noise ?? 'const',
+        ...(options.noiseSeed === undefined ? {} : { noiseSeed: options.noiseSeed }),
+        ...(mask ? { compositionMask: mask } : {}),
+        stacked: this.inferenceStack(),
+      });
+      out.latentsExpanded.dispose();
+      return { image: out.image, seg: out.seg, segCoarse: out.segCoarse, depths: out.depths, masks: out.masks };
+    } finally {
+      if (mask !== undefined && mask !== options.compositionMask) mask.dispose();
+    }
+  }
+
+  /**
+   * Render each region alone (composition mask with only that region, plus the background when
+   * `withBackground`), in region order — the component-by-component view of the paper.
+   */
+  renderRegions(latent: WPlusLatent, options: Omit<SynthesisOptions, 'compositionMask'> & { withBackground?: boolean; cumulative?: boolean } = {}): SynthesisOutput[] {
+    const outputs: SynthesisOutput[] = [];
+    const kept: string[] = [];
+    for (let k = 0; k < this.config.segDim; k++) {
+      const name = this.config.regionNames[k]!;
+      const regions = options.cumulative ? (kept.push(name), [...kept]) : options.withBackground && k > 0 ? [this.config.regionNames[0]!, name] : [name];
+      outputs.push(this.synthesize(latent, { ...options, compositionMask: regions }));
+    }
+    return outputs;
+  }
+
+  /**
+   * The raw differentiable forward pass for training and plugins that need gradients: W+ tensor
+   * [N, nLatent, D] → NHWC outputs plus the expanded latents. No validation, nothing cached.
+   */
+  forward(wplus: tf.Tensor3D, options: Parameters<typeof generatorForward>[3]): GeneratorForwardOutput {
+    return generatorForward(this.config, this.params, wplus, options);
+  }
+
+  /** Mapping network on a raw tensor (differentiable). */
+  mapTensor(z: tf.Tensor2D): tf.Tensor2D {
+    return mappingForward(this.config, this.params, z);
+  }
+
+  dispose(): void {
+    this.meanWCache?.dispose();
+    this.meanWCache = undefined;
+    this.disposeStack();
+    this.params.dispose();
+  }
+
+  private checkWPlus(latent: WPlusLatent): void {
+    expectSpace(latent, 'w+');
+    assertShape('W+ latent', latent.tensor, [null, this.layout.nLatent, this.config.styleDim]);
+    assertFinite('W+ latent', latent.tensor);
+  }
+
+  private compositionMask(n: number, mask: SynthesisOptions['compositionMask']): tf.Tensor2D | undefined {
+    if (mask === undefined) return undefined;
+    const K = this.config.segDim;
+    if (Array.isArray(mask)) {
+      const keep = new Float32Array(K);
+      for (const region of mask as readonly string[]) keep[regionIndex(this.layout, region)] = 1;
+      return tf.tidy(() => tf.tile(tf.tensor2d(keep, [1, K]), [n, 1])) as tf.Tensor2D;
+    }
+    const tensor = mask as tf.Tensor2D;
+    assertShape('composition mask', tensor, [n, K]);
+    assertFinite('composition mask', tensor);
+    return tensor;
+  }
+
+  /** Stacked local-generator parameters, cached until the parameters change. */
+  private inferenceStack(): StackedLocalParams {
+    if (this.params.isDisposed) throw new SemstyleError('E_DISPOSED', 'This generator was disposed.');
+    if (this.stackedCache?.version !== this.params.version) {
+      this.disposeStack();
+      const stacked = tf.tidy(() => stackLocalParams(this.config, this.params));
+      this.stackedCache = { version: this.params.version, stacked };
+    }
+    return this.stackedCache.stacked;
+  }
+
+  private disposeStack(): void {
+    if (this.stackedCache) tf.dispose(this.stackedCache.stacked as unknown as tf.TensorContainer);
+    this.stackedCache = undefined;
+  }
+}

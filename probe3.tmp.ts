@@ -1,0 +1,12 @@
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+await tf.setBackend('wasm');
+const t0 = performance.now();
+const faceapi: any = await import('@vladmandic/face-api/dist/face-api.esm-nobundle.js' as string);
+console.log('imported', faceapi.tf?.getBackend?.(), tf.getBackend(), faceapi.tf === undefined);
+await faceapi.nets.faceRecognitionNet.loadFromDisk('node_modules/@vladmandic/face-api/model');
+console.log('loaded', (performance.now() - t0).toFixed(0));
+const x = tf.randomUniform([2, 150, 150, 3], 0, 255) as tf.Tensor4D;
+const before = tf.memory().numTensors;
+const out = await faceapi.nets.faceRecognitionNet.forward(x);
+console.log(out.shape, tf.memory().numTensors - before, out.dataSync().slice(0, 3));
