@@ -31,6 +31,8 @@ export interface SynthesisOptions {
 
 /** Everything one synthesis call produces. All NHWC, all owned by the caller. */
 export interface SynthesisOutput {
+  /** Index signature so `tf.dispose(output)` accepts the object. */
+  readonly [name: string]: tf.Tensor;
   /** RGB image [N, H, W, 3], roughly in [-1, 1], not clamped. */
   readonly image: tf.Tensor4D;
   /** Final segmentation logits [N, H, W, K]. */

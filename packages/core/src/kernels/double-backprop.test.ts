@@ -63,8 +63,12 @@ const CASES: OpCase[] = [
   { name: 'relu', inputs: () => [rand([3, 4], 47)], op: ([x]) => tf.mul(tf.relu(x!), x!) },
   { name: 'abs', inputs: () => [rand([3, 4], 48)], op: ([x]) => tf.mul(tf.abs(x!), x!) },
   { name: 'clipByValue', inputs: () => [rand([3, 4], 49)], op: ([x]) => tf.mul(tf.clipByValue(x!, -0.5, 0.5), x!) },
+  { name: 'sigmoid', inputs: () => [rand([3, 4], 51)], op: ([x]) => tf.sigmoid(x!) },
+  { name: 'tanh', inputs: () => [rand([3, 4], 52)], op: ([x]) => tf.tanh(x!) },
+  { name: 'pow', inputs: () => [pos([3, 4], 53), rand([3, 4], 54, 1.5, 2.5)], op: ([x, b]) => tf.pow(x!, b!) },
+  // halfPixelCenters=false: tfjs' own (first-order) ResizeBilinearGrad ignores halfPixelCenters.
   { name: 'resizeBilinear', inputs: () => [rand([1, 3, 3, 2], 50)],
-    op: ([x]) => tf.image.resizeBilinear(x as tf.Tensor4D, [6, 6], false, true) },
+    op: ([x]) => tf.image.resizeBilinear(x as tf.Tensor4D, [6, 6], false, false) },
 ];
 
 /** f(x, …) = Σ r ⊙ op(x, …)²; penalty = Σ (∂f/∂x)², a function of every input. */

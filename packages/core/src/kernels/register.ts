@@ -8,9 +8,13 @@
  * - cpu: Conv2DBackpropFilter (the stock one takes minutes for one 64-channel 64×64 conv).
  * - webgpu (only when its backend package is loaded, and only kernels it lacks at that moment).
  *
+ * - wasm: UnsortedSegmentSum (missing; the gradient of `tf.gather` needs it).
+ *
  * Gradients (global, every backend): Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropInput,
  * DepthwiseConv2dNativeBackpropFilter, AvgPoolGrad, ResizeBilinearGrad, and zero gradients for
- * comparison / logical ops, so that second-order gradients (R1, path-length penalties) work.
+ * comparison / logical ops, so that second-order gradients (R1, path-length penalties) work; and
+ * replacements for tfjs-core's Exp, Sigmoid, Tanh, Softmax and Pow gradients, whose second derivatives
+ * are silently wrong (they read the op's saved output; see output-recompute-grads.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 // Imported first so that the wasm package's own registrations never come after (and replace) ours.
@@ -24,7 +28,9 @@ import { makeDepthwiseBackpropFilterConfig } from './depthwise-backprop-filter.j
 import { depthwiseBackpropInputGradConfig } from './depthwise-backprop-input-grad.js';
 import { makeDepthwiseBackpropInputConfig } from './depthwise-backprop-input.js';
 import { isSemstyleKernel } from './marker.js';
+import { outputRecomputeGradConfigs } from './output-recompute-grads.js';
 import { resizeBilinearGradGradConfig } from './resize-bilinear-grad-grad.js';
+import { makeUnsortedSegmentSumConfig } from './unsorted-segment-sum.js';
 import { zeroGradConfigs } from './zero-grads.js';
 
 type KernelFactory = (backendName: string) => tf.KernelConfig;
@@ -35,8 +41,10 @@ const KERNELS: ReadonlyArray<{ factory: KernelFactory; backends: Record<string, 
   { factory: makeConv2DBackpropInputConfig, backends: { wasm: 'replace', webgpu: 'missing' } },
   { factory: makeDepthwiseBackpropInputConfig, backends: { wasm: 'replace', webgpu: 'missing' } },
   { factory: makeDepthwiseBackpropFilterConfig, backends: { wasm: 'replace', webgpu: 'missing' } },
+  { factory: makeUnsortedSegmentSumConfig, backends: { wasm: 'missing', webgpu: 'missing' } },
 ];
 
+/** Gradients added where tfjs-core has none. */
 const GRADIENTS: readonly tf.GradConfig[] = [
   conv2DBackpropFilterGradConfig,
   depthwiseBackpropInputGradConfig,
@@ -45,6 +53,9 @@ const GRADIENTS: readonly tf.GradConfig[] = [
   resizeBilinearGradGradConfig,
   ...zeroGradConfigs,
 ];
+
+/** Gradients that replace tfjs-core's (theirs give wrong second derivatives; see output-recompute-grads). */
+const REPLACED_GRADIENTS: readonly tf.GradConfig[] = outputRecomputeGradConfigs;
 
 const STOCK_KEY = Symbol.for('semstyle.stockKernels');
 const GRAD_KEY = Symbol.for('semstyle.gradient');
@@ -89,6 +100,12 @@ export function registerSemstyleKernels(): void {
   for (const config of GRADIENTS) {
     const existing = tf.getGradient(config.kernelName) as (tf.GradConfig & { [GRAD_KEY]?: boolean }) | undefined;
     if (existing != null) continue; // ours already, or one from tfjs-core itself
+    tf.registerGradient({ ...config, [GRAD_KEY]: true } as tf.GradConfig);
+  }
+  for (const config of REPLACED_GRADIENTS) {
+    const existing = tf.getGradient(config.kernelName) as (tf.GradConfig & { [GRAD_KEY]?: boolean }) | undefined;
+    if (existing?.[GRAD_KEY] === true) continue;
+    if (existing != null) tf.unregisterGradient(config.kernelName);
     tf.registerGradient({ ...config, [GRAD_KEY]: true } as tf.GradConfig);
   }
 }

@@ -25,6 +25,6 @@ export function equalLinear(
     const out = tf.matMul(x, scaledWeight);
     const scaledBias = bias === undefined ? undefined : lrMul === 1 ? bias : tf.mul(bias, lrMul);
     if (options.activate) return fusedLeakyRelu(out, scaledBias) as tf.Tensor2D;
-    return scaledBias === undefined ? out : tf.add(out, scaledBias);
+    return (scaledBias === undefined ? out : tf.add(out, scaledBias)) as tf.Tensor2D;
   });
 }

@@ -16,7 +16,7 @@ export function minibatchStddev(x: tf.Tensor4D, groupSize: number, features: num
       { details: { batch: n, group } },
     );
   }
-  return tf.tidy(() => {
+  return tf.tidy((): tf.Tensor4D => {
     const grouped = tf.reshape(x, [group, n / group, h, w, features, c / features]);
     const mean = tf.mean(grouped, 0, true);
     const variance = tf.mean(tf.square(tf.sub(grouped, mean)), 0);
@@ -24,6 +24,6 @@ export function minibatchStddev(x: tf.Tensor4D, groupSize: number, features: num
     const stat = tf.mean(std, [1, 2, 4]); // [n/group, features]
     // Sample n reads statistic n mod (N/G). Tiles stay at rank ≤ 4 (tfjs has no rank-5 tile gradient).
     const perSample = tf.reshape(tf.tile(tf.reshape(stat, [1, n / group, features]), [group, 1, 1]), [n, 1, 1, features]);
-    return tf.concat([x, tf.tile(perSample, [1, h, w, 1])], 3);
+    return tf.concat([x, tf.tile(perSample, [1, h, w, 1]) as tf.Tensor4D], 3);
   });
 }

@@ -89,7 +89,7 @@ export class SemanticStyleGAN implements SemanticGeneratorV1 {
     const w: WLatent = { space: 'w', tensor: mappingForward(this.config, this.params, z.tensor) };
     const psi = options.truncation ?? 1;
     if (psi === 1) return w;
-    const truncated = truncate(w, this.meanW(), psi);
+    const truncated = this.truncateToMean(w, psi);
     w.tensor.dispose();
     return truncated;
   }
@@ -140,13 +140,13 @@ export class SemanticStyleGAN implements SemanticGeneratorV1 {
       return wplus;
     }
     if (latent.space === 'w') {
-      const w = psi === 1 ? latent : truncate(latent, this.meanW(), psi);
+      const w = psi === 1 ? latent : this.truncateToMean(latent, psi);
       const wplus = this.toWPlus(w);
       if (w !== latent) w.tensor.dispose();
       return wplus;
     }
     this.checkWPlus(latent);
-    return psi === 1 ? { ...latent, tensor: tf.clone(latent.tensor) } : truncate(latent, this.meanW(), psi);
+    return psi === 1 ? { ...latent, tensor: tf.clone(latent.tensor) } : this.truncateToMean(latent, psi);
   }
 
   /** Convenience: any latent (Z, W or W+) → images, masks and depths. */
@@ -212,6 +212,16 @@ export class SemanticStyleGAN implements SemanticGeneratorV1 {
     this.params.dispose();
   }
 
+  /** Truncation ψ toward the (cached) mean W. */
+  truncateToMean<L extends WLatent | WPlusLatent>(latent: L, psi: number): L {
+    const mean = this.meanW();
+    try {
+      return truncate(latent, mean, psi);
+    } finally {
+      mean.tensor.dispose();
+    }
+  }
+
   private checkWPlus(latent: WPlusLatent): void {
     expectSpace(latent, 'w+');
     assertShape('W+ latent', latent.tensor, [null, this.layout.nLatent, this.config.styleDim]);
@@ -237,10 +247,10 @@ export class SemanticStyleGAN implements SemanticGeneratorV1 {
     if (this.params.isDisposed) throw new SemstyleError('E_DISPOSED', 'This generator was disposed.');
     if (this.stackedCache?.version !== this.params.version) {
       this.disposeStack();
-      const stacked = tf.tidy(() => stackLocalParams(this.config, this.params));
+      const stacked = stackLocalParams(this.config, this.params);
       this.stackedCache = { version: this.params.version, stacked };
     }
-    return this.stackedCache.stacked;
+    return this.stackedCache!.stacked;
   }
 
   private disposeStack(): void {

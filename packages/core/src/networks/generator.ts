@@ -26,6 +26,7 @@ export interface GeneratorForwardOptions {
 
 /** All NHWC. */
 export interface GeneratorForwardOutput {
+  readonly [name: string]: tf.Tensor;
   readonly image: tf.Tensor4D;
   readonly seg: tf.Tensor4D;
   readonly segCoarse: tf.Tensor4D;

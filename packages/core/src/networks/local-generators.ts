@@ -84,6 +84,7 @@ function headMatrix(params: ParameterStore, name: string): tf.Tensor2D {
 
 /** Stack (and pre-scale) the per-region parameters. Differentiable: gradients reach the store's variables. */
 export function stackLocalParams(config: GeneratorConfig, params: ParameterStore): StackedLocalParams {
+  // tidy keeps every tensor reachable from the returned object.
   return tf.tidy(() => {
     const K = config.segDim;
     const c = config.localChannel;
@@ -91,7 +92,7 @@ export function stackLocalParams(config: GeneratorConfig, params: ParameterStore
     const nFreq = positionEmbeddingFrequencies(config);
     const fourier = tf.tensor2d(fourierFeatures(config.coarseSize, nFreq), [config.coarseSize ** 2, 2 * (2 * nFreq + 1)]);
     const posWeight = params.get<tf.Rank.R2>('pos_embed.weights');
-    const positionFeatures = tf.matMul(fourier, tf.mul(posWeight, 1 / Math.sqrt(posWeight.shape[0])));
+    const positionFeatures: tf.Tensor2D = tf.matMul(fourier, tf.mul(posWeight, 1 / Math.sqrt(posWeight.shape[0])));
     const layers = [];
     for (let i = 0; i < config.localLayers; i++) {
       const at = (suffix: string) => regions.map((r) => params.get(`${r}.linears.${i}.${suffix}`));
@@ -112,8 +113,8 @@ export function stackLocalParams(config: GeneratorConfig, params: ParameterStore
             depthMatrix: tf.stack(withDepth.map((r) => headMatrix(params, `${r}.to_depth`))) as tf.Tensor3D,
             depthBias: tf.reshape(tf.stack(withDepth.map((r) => params.get(`${r}.to_depth.bias`))), [K - 1, 1, 1, 1]) as tf.Tensor4D,
           };
-    return { positionFeatures, layers, featMatrix, featBias, ...depth };
-  });
+    return { positionFeatures, layers, featMatrix, featBias, ...depth } as unknown as tf.TensorContainerObject;
+  }) as unknown as StackedLocalParams;
 }
 
 export interface LocalGeneratorOutput {

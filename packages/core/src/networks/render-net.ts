@@ -115,7 +115,7 @@ export function renderNetForward(
         if (options.noise === 'const') noise = params.get<tf.Rank.R4>(`render_net.noises.noise_${j}`);
         else if (options.noise === 'random') {
           const seed = options.noiseSeed === undefined ? undefined : options.noiseSeed * 131 + j;
-          noise = tf.randomNormal([n, stage.size, stage.size, 1], 0, 1, 'float32', seed);
+          noise = tf.randomNormal([n, stage.size, stage.size, 1], 0, 1, 'float32', seed) as tf.Tensor4D;
         }
         x = fixedStyledConv(
           x,
@@ -136,7 +136,7 @@ export function renderNetForward(
       rgb = toRgb(x, head('to_rgbs'), rgb, upsample);
       seg = toRgb(x, head('to_segs'), seg, upsample);
       if (config.residualRefine && options.segCoarse !== undefined && stage.size === config.coarseSize) {
-        seg = tf.add(seg, options.segCoarse);
+        seg = tf.add(seg, options.segCoarse) as tf.Tensor4D;
       }
       if (options.onStage && i < stages.length - 1) options.onStage(stage.size, tf.keep(rgb), tf.keep(seg!));
     });

@@ -1,2 +1,3 @@
-// Node-only helpers (file system).
-export {};
+// Node-only helpers (file system). Browser bundles never import this entry point.
+export { readFileBytes, writeFileAtomic } from './files.js';
+export { loadGenerator, loadModelFile, defaultModelPath } from './load-model.js';

@@ -1,2 +1,3 @@
 // Test helpers for plugins: a tiny seeded generator implementing the contract, and tensor-leak checks.
-export {};
+export { createTestingGenerator, type TestingGeneratorOptions } from './tiny-generator.js';
+export { leakedTensors, expectNoLeakedTensors } from './leaks.js';

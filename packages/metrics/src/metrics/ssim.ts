@@ -14,6 +14,6 @@ export const ssim: MetricDefinition<SsimOptions, SsimValues> = {
   description: 'Structural similarity (Wang et al. 2004): 11×11 Gaussian window σ 1.5, K1 0.01, K2 0.03, mean over channels and pairs.',
   async run(options, context) {
     const { mean, n } = await meanOverPairs(options, context, (a, b) => ssimPerImage(a, b, options));
-    return { values: { ssim: mean }, numSamples: { pairs: n }, info: { dataRange: options.dataRange ?? 2 } };
+    return { values: { ssim: mean }, numSamples: { pairs: n }, info: { valueRange: options.valueRange ?? [-1, 1] } };
   },
 };

@@ -98,14 +98,14 @@ export function editLocality(input: LocalityInput): LocalityResult {
       assertRank(fb, 4, 'featuresBefore');
       assertSameShape(fb, fa, 'featuresBefore', 'featuresAfter');
       // Soft mask for (usually coarser) feature maps: bilinear resampling of the 0/1 union mask.
-      featureShare = tf.tidy(() => outsideShare(fb, fa, tf.image.resizeBilinear(unionLow, [fb.shape[1], fb.shape[2]]).clipByValue(0, 1)));
+      featureShare = tf.tidy(() => outsideShare(fb, fa, tf.image.resizeBilinear(unionLow, [fb.shape[1], fb.shape[2]]).clipByValue(0, 1) as tf.Tensor4D));
     }
     unionLow.dispose();
     const perImage = Array.from(pixelShare.dataSync());
     pixelShare.dispose();
     let featureOutsideFraction: number | undefined;
     if (featureShare !== undefined) {
-      const f = featureShare.dataSync();
+      const f = Array.from(featureShare.dataSync());
       featureOutsideFraction = f.reduce((s, v) => s + v, 0) / f.length;
       featureShare.dispose();
     }

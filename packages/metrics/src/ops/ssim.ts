@@ -3,8 +3,12 @@ import { InputError } from '@semstyle/core';
 import { assertRank, assertSameShape } from '../core/validate.js';
 
 export interface SsimOptions {
-  /** max − min of the value range (2 for [−1, 1], the default; 255 for bytes). */
-  readonly dataRange?: number;
+  /**
+   * [min, max] of the images' value range: [−1, 1] (default) for semstyle images, [0, 255] for bytes.
+   * SSIM's luminance term is not shift-invariant, so images are first mapped to [0, 1] (the same
+   * figure as computing on 0..255 with L = 255, as Wang et al. and ssim.js do).
+   */
+  readonly valueRange?: readonly [number, number];
   /** Gaussian window side (11) and σ (1.5), as Wang et al. 2004. */
   readonly windowSize?: number;
   readonly sigma?: number;
@@ -42,9 +46,10 @@ export function ssimAndCs(a: tf.Tensor4D, b: tf.Tensor4D, options: SsimOptions =
   assertSameShape(a, b, 'a', 'b');
   const size = options.windowSize ?? 11;
   const sigma = options.sigma ?? 1.5;
-  const range = options.dataRange ?? 2;
-  const c1 = ((options.k1 ?? 0.01) * range) ** 2;
-  const c2 = ((options.k2 ?? 0.03) * range) ** 2;
+  const [lo, hi] = options.valueRange ?? [-1, 1];
+  if (!(hi > lo)) throw new InputError('E_INVALID_ARGUMENT', `valueRange must be [min, max] with max > min, got [${lo}, ${hi}].`);
+  const c1 = (options.k1 ?? 0.01) ** 2;
+  const c2 = (options.k2 ?? 0.03) ** 2;
   const [, h, w, channels] = a.shape;
   if (h < size || w < size) {
     throw new InputError('E_SHAPE', `SSIM needs images at least ${size}×${size}, got ${h}×${w}.`, {
@@ -54,8 +59,8 @@ export function ssimAndCs(a: tf.Tensor4D, b: tf.Tensor4D, options: SsimOptions =
   return tf.tidy(() => {
     const win = gaussianWindow(size, sigma, channels);
     const filt = (x: tf.Tensor4D) => tf.depthwiseConv2d(x, win, 1, 'valid');
-    const x = a.toFloat();
-    const y = b.toFloat();
+    const x = a.toFloat().sub(lo).div(hi - lo) as tf.Tensor4D;
+    const y = b.toFloat().sub(lo).div(hi - lo) as tf.Tensor4D;
     const muX = filt(x);
     const muY = filt(y);
     const muX2 = muX.square();
@@ -86,7 +91,7 @@ export interface MsSsimOptions extends SsimOptions {
 }
 
 /**
- * Per-image MS-SSIM [N]: Π_{j<M} cs_j^{w_j} · ssim_M^{w_M}, halving the resolution (2×2 average pool)
+ * Per-image MS-SSIM [N]: Π_{j<M} cs_j^{w_j} · ssim_M^{w_M}, halving the resolution (2×2 average pool, odd sizes rounded up)
  * between scales. Negative cs/ssim values are clamped to 0 before the power (as pytorch_msssim), so
  * the result is real. Needs H, W ≥ (window − 1)·2^(M−1) + 1 (161 for 5 scales and an 11 window).
  */
@@ -106,16 +111,16 @@ export function msSsimPerImage(a: tf.Tensor4D, b: tf.Tensor4D, options: MsSsimOp
     );
   }
   return tf.tidy(() => {
-    let x = a.toFloat();
-    let y = b.toFloat();
+    let x = a.toFloat() as tf.Tensor4D;
+    let y = b.toFloat() as tf.Tensor4D;
     let result: tf.Tensor1D = tf.ones([a.shape[0]]);
     weights.forEach((wj, j) => {
       const [ssim, cs] = ssimAndCs(x, y, options);
       const last = j === weights.length - 1;
       result = result.mul(tf.relu(last ? ssim : cs).pow(wj));
       if (!last) {
-        x = tf.avgPool(x, 2, 2, 'valid');
-        y = tf.avgPool(y, 2, 2, 'valid');
+        x = tf.avgPool(x, 2, 2, 'same');
+        y = tf.avgPool(y, 2, 2, 'same');
       }
     });
     return result;

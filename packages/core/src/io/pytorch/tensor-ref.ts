@@ -91,6 +91,14 @@ export class TorchTensorRef {
     }
     const dtype = hostDTypeOf(wire);
     const count = this.numel;
+    // Typed arrays top out near 2^32 elements; a broadcast view (stride 0) could claim far more.
+    if (count > MAX_ELEMENTS) {
+      throw new CheckpointError(
+        'E_CHECKPOINT_FORMAT',
+        `tensor "${name}" has ${count} elements (shape [${this.shape.join(', ')}]), more than can be materialised.`,
+        { details: { name, shape: this.shape } },
+      );
+    }
     if (count === 0) return { dtype, shape: this.shape.slice(), data: decodeElements(new Uint8Array(0), wire, 0) };
 
     // One past the last storage element the view touches (strides are non-negative in torch).
@@ -107,7 +115,7 @@ export class TorchTensorRef {
     const raw = this.storage.bytes();
     const size = WIRE_ITEM_SIZE[wire];
     if (wire === 'float64') {
-      options.onWarning?.(`tensor "${name}" is float64; converted to float32 (precision is lost).`);
+      (options.onWarning ?? ((m: string) => console.warn(m)))(`tensor "${name}" is float64; converted to float32 (precision is lost).`);
     }
     if (this.isContiguous()) {
       const begin = this.storageOffset * size;
@@ -121,6 +129,8 @@ export class TorchTensorRef {
     return { dtype, shape: this.shape.slice(), data: out };
   }
 }
+
+const MAX_ELEMENTS = 2 ** 31 - 1;
 
 type Indexable = { [i: number]: unknown };
 
