@@ -2,6 +2,11 @@
 import { parseArgs } from 'node:util';
 import { initBackend, SemstyleError, type BackendName, type NoiseMode } from '@semstyle/core';
 import { loadGenerator } from '@semstyle/core/node';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { defaultModelPath } from '@semstyle/core/node';
+import { demoCommand } from './commands/demo.js';
+import { convertCommand, type ConvertGenerators } from './commands/convert.js';
 import { generateCommand } from './commands/generate.js';
 import { parseSeeds } from './seeds.js';
 
@@ -10,6 +15,11 @@ const HELP = `semstyle — SemanticStyleGAN from the command line
 Usage:
   semstyle generate [--checkpoint FILE] [--seeds 0-7 | --latents in.safetensors] [--truncation PSI]
                     [--noise const|random|none] --out DIR [--tensors out.safetensors] [--batch N]
+  semstyle demo [--checkpoint FILE] [--out DIR] [--region NAME]
+                    a grid of faces with masks and depth, a region swap and a component build-up
+  semstyle convert IN OUT [--verify] [--generator g_ema|g|all] [--no-discriminator] [--samples N]
+                    IN: .pt, .safetensors or a native model directory; OUT: .safetensors, or a
+                    directory (ending in / or without extension) for the native tfjs format
   semstyle help
 
 Common options:
@@ -69,11 +79,91 @@ async function runGenerate(argv: string[]): Promise<void> {
   }
 }
 
+/** The parity fixture beside the project root (CI and developers have it); used by the demo when no default model is embedded. */
+const PARITY_FIXTURE = fileURLToPath(new URL('../../../../shared/fixtures/official-parity/small/weights.safetensors', import.meta.url));
+
+async function runDemo(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { checkpoint: { type: 'string' }, out: { type: 'string' }, region: { type: 'string' }, backend: { type: 'string' } },
+    strict: true,
+  });
+  const outDir = values.out ?? 'out';
+  const backend = await initBackend((values.backend ?? 'wasm') as BackendName);
+  let checkpoint = values.checkpoint;
+  if (checkpoint === undefined && !existsSync(defaultModelPath())) {
+    if (!existsSync(PARITY_FIXTURE)) {
+      fail(`no embedded default model in this build and no --checkpoint given (looked for ${defaultModelPath()})`);
+    }
+    checkpoint = PARITY_FIXTURE;
+    console.log(`note: no embedded default model in this build yet; using the official-parity checkpoint (random, untrained weights: the pictures show the pipeline, not faces): ${checkpoint}`);
+  }
+  const generator = await loadGenerator(checkpoint);
+  try {
+    const started = performance.now();
+    const result = await demoCommand({
+      generator,
+      outDir,
+      ...(values.region ? { swapRegion: values.region } : {}),
+      log: (line) => console.log(line),
+    });
+    console.log(`demo done on ${backend} in ${((performance.now() - started) / 1000).toFixed(1)} s: ${result.grid}, ${result.swap}, ${result.buildUp}`);
+  } finally {
+    generator.dispose();
+  }
+}
+
+async function runConvert(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      verify: { type: 'boolean' },
+      generator: { type: 'string' },
+      'no-discriminator': { type: 'boolean' },
+      samples: { type: 'string' },
+      backend: { type: 'string' },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals.length !== 2) fail('convert needs IN and OUT, e.g. semstyle convert model.pt model/ --verify');
+  const [input, output] = positionals as [string, string];
+  const generator = (values.generator ?? 'g_ema') as ConvertGenerators;
+  if (!['g_ema', 'g', 'all'].includes(generator)) fail(`--generator must be g_ema, g or all (got ${values.generator})`);
+  const samples = values.samples === undefined ? 4 : Number(values.samples);
+  if (!Number.isInteger(samples) || samples <= 0) fail(`--samples must be a positive integer (got ${values.samples})`);
+  const backend = await initBackend((values.backend ?? 'wasm') as BackendName);
+  const started = performance.now();
+  const result = await convertCommand({
+    input,
+    output,
+    verify: values.verify ?? false,
+    generatorWeights: generator,
+    discriminator: !values['no-discriminator'],
+    samples,
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
+  console.log(
+    `converted ${input} (${result.inputFormat}) → ${output} (${result.outputFormat}): ${result.modules.join(', ')}, ${result.tensors} tensors, on ${backend} in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
+  if (result.verify) {
+    console.log(`verify: max abs difference ${result.verify.maxAbsDiff}; ${result.verify.tensorsDiffering} of ${result.verify.tensors} tensors differ`);
+    if (!result.verify.identical) {
+      process.stderr.write('semstyle: verify FAILED: the output does not reproduce the input exactly\n');
+      process.exitCode = 1;
+    }
+  }
+}
+
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
   switch (command) {
     case 'generate':
       return runGenerate(rest);
+    case 'convert':
+      return runConvert(rest);
+    case 'demo':
+      return runDemo(rest);
     case undefined:
     case 'help':
     case '--help':

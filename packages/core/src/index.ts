@@ -56,3 +56,20 @@ export { registerSemstyleKernels } from './kernels/register.js';
 
 // Pictures from tensors (8-bit RGB; encoding to PNG is the caller's, e.g. the CLI)
 export * from './visualize/index.js';
+export { SeededRandom, seededNormal } from './latent/random.js';
+
+// Native format (tfjs weights manifest + semstyle metadata) through tfjs IO handlers; official safetensors export
+export {
+  saveModel,
+  loadModel,
+  modelFromArtifacts,
+  nativeArtifacts,
+  nativeContents,
+  exportSafetensors,
+  NATIVE_FORMAT,
+  NATIVE_FORMAT_VERSION,
+  NATIVE_SHARD_BYTES,
+  type ModelContents,
+  type NativeMetadata,
+  type NativeModule,
+} from './io/native/index.js';

@@ -7,8 +7,8 @@ import type { StateDict } from './host-tensor.js';
 import { openTorchCheckpoint } from './pytorch/index.js';
 import { readSafetensors } from './safetensors.js';
 
-/** Checkpoint formats semstyle reads from bytes (browser-safe). */
-export type CheckpointFormat = 'safetensors' | 'pytorch';
+/** Checkpoint formats: 'safetensors' and 'pytorch' are read from bytes (`loadCheckpoint`), 'native' through tfjs IO handlers (`loadModel`). */
+export type CheckpointFormat = 'safetensors' | 'pytorch' | 'native';
 
 /** Which generator weights to load: the EMA generator (what the official scripts sample from) or the raw one. */
 export type GeneratorWeights = 'g_ema' | 'g';

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { InputError, LatentSpaceError } from '../contract/errors.js';
 import type { CodeKind, Latent, LatentLayout, LatentSpace, WLatent, WPlusLatent, ZLatent } from '../contract/latent-types.js';
 import { regionSlots } from './layout.js';
+import { seededNormal } from './random.js';
 import { assertFinite, assertShape } from './validate.js';
 
 /**
@@ -40,7 +41,7 @@ export function expectSpace<S extends LatentSpace>(latent: Latent, space: S): as
 /** Seeded standard-normal Z latents; the same seed gives the same values on every backend. */
 export function sampleZ(n: number, styleDim: number, seed: number): ZLatent {
   if (!Number.isInteger(n) || n <= 0) throw new InputError('E_INVALID_ARGUMENT', `sampleZ: n must be a positive integer, got ${n}.`);
-  return { space: 'z', tensor: tf.randomNormal([n, styleDim], 0, 1, 'float32', seed) as tf.Tensor2D };
+  return { space: 'z', tensor: seededNormal([n, styleDim], seed) as tf.Tensor2D };
 }
 
 /** Repeat a W code into every W+ slot. */

@@ -14,6 +14,7 @@ import type { StateDict } from '../io/host-tensor.js';
 import { latentLayout, regionIndex } from '../latent/layout.js';
 import { broadcastToWPlus, expectSpace, sampleZ, truncate } from '../latent/latents.js';
 import { assertFinite, assertShape } from '../latent/validate.js';
+import { seededNormal } from '../latent/random.js';
 import { generatorForward, generatorParamSpecs, type GeneratorForwardOutput } from '../networks/generator.js';
 import { stackLocalParams, type StackedLocalParams } from '../networks/local-generators.js';
 import { mappingForward } from '../networks/mapping.js';
@@ -105,7 +106,7 @@ export class SemanticStyleGAN implements SemanticGeneratorV1 {
       for (let done = 0, part = 0; done < samples; done += chunk, part++) {
         const n = Math.min(chunk, samples - done);
         const next = tf.tidy(() => {
-          const z = tf.randomNormal([n, this.config.styleDim], 0, 1, 'float32', seed + part);
+          const z = seededNormal([n, this.config.styleDim], seed * 7919 + part);
           return tf.add(sum, tf.sum(mappingForward(this.config, this.params, z as tf.Tensor2D), 0)) as tf.Tensor1D;
         });
         sum.dispose();
@@ -198,6 +199,16 @@ export class SemanticStyleGAN implements SemanticGeneratorV1 {
    */
   forward(wplus: tf.Tensor3D, options: Parameters<typeof generatorForward>[3]): GeneratorForwardOutput {
     return generatorForward(this.config, this.params, wplus, options);
+  }
+
+  /** Sample seeded Z, map (with optional truncation) and broadcast to W+ in one call. */
+  sampleWPlus(n: number, seed: number, options: MapOptions = {}): WPlusLatent {
+    const z = this.sampleZ(n, seed);
+    try {
+      return this.toLatentWPlus(z, options);
+    } finally {
+      z.tensor.dispose();
+    }
   }
 
   /** Mapping network on a raw tensor (differentiable). */

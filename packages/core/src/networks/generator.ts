@@ -22,6 +22,11 @@ export interface GeneratorForwardOptions {
   readonly stacked?: StackedLocalParams;
   /** Receives named intermediates (kept tensors the receiver must dispose): for parity tests. */
   readonly trace?: (name: string, tensor: tf.Tensor) => void;
+  /**
+   * The latent input is already expanded to the per-layer styles [N, K·L, D] (e.g. for the path-length
+   * regulariser, which differentiates with respect to them). Default false: W+ [N, nLatent, D].
+   */
+  readonly expandedInput?: boolean;
 }
 
 /** All NHWC. */
@@ -47,7 +52,10 @@ function regionMajorToNhwc(x: tf.Tensor, size: number): tf.Tensor4D {
   return tf.transpose(tf.reshape(x, [k, n, size, size]), [1, 2, 3, 0]);
 }
 
-/** W+ → image, segmentation, coarse masks and depths: local generators → fusion → render net. */
+/**
+ * W+ → image, segmentation, coarse masks and depths: local generators → fusion → render net. With
+ * `expandedInput`, `wplus` is the already-expanded [N, K·L, D] per-layer styles.
+ */
 export function generatorForward(
   config: GeneratorConfig,
   params: ParameterStore,
@@ -57,7 +65,7 @@ export function generatorForward(
   return tf.tidy(() => {
     const n = wplus.shape[0];
     const cs = config.coarseSize;
-    const latentsExpanded = expandLatents(config, wplus);
+    const latentsExpanded = options.expandedInput ? tf.clone(wplus) : expandLatents(config, wplus);
     const stacked = options.stacked ?? stackLocalParams(config, params);
     const local = localGeneratorsForward(config, stacked, latentsExpanded);
     const fused = fuse(config, local.depths, local.features, options.compositionMask);

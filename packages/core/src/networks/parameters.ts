@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { SemstyleError, WeightsError } from '../contract/errors.js';
+import { seededNormal } from '../latent/random.js';
 
 /**
  * How a parameter is laid out in the official PyTorch state dict, which fixes how it converts to the
@@ -186,7 +187,7 @@ export function initialValues(specs: readonly ParamSpec[], seed: number): Map<st
     const init = spec.init;
     let value: tf.Tensor;
     if (init.kind === 'randn') {
-      value = tf.tidy(() => tf.mul(tf.randomNormal(shape, 0, 1, 'float32', seed * 100003 + index), init.scale ?? 1));
+      value = tf.tidy(() => tf.mul(seededNormal(shape, seed * 100003 + index), init.scale ?? 1));
     } else if (init.kind === 'constant') {
       value = tf.fill(shape, init.value);
     } else {

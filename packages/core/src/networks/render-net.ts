@@ -6,6 +6,7 @@ import { fixedStyledConv } from '../layers/fixed-styled-conv.js';
 import { toRgb } from '../layers/to-rgb.js';
 import type { ParameterStore, ParamSpec } from './parameters.js';
 import type { NoiseMode } from '../contract/generator-v1.js';
+import { seededNormal } from '../latent/random.js';
 
 /**
  * The render net R: StyleGAN2 synthesis without style input, from the fused coarse feature (pooled to
@@ -114,8 +115,8 @@ export function renderNetForward(
         let noise: tf.Tensor4D | undefined;
         if (options.noise === 'const') noise = params.get<tf.Rank.R4>(`render_net.noises.noise_${j}`);
         else if (options.noise === 'random') {
-          const seed = options.noiseSeed === undefined ? undefined : options.noiseSeed * 131 + j;
-          noise = tf.randomNormal([n, stage.size, stage.size, 1], 0, 1, 'float32', seed) as tf.Tensor4D;
+          const shape: [number, number, number, number] = [n, stage.size, stage.size, 1];
+          noise = (options.noiseSeed === undefined ? tf.randomNormal(shape) : seededNormal(shape, options.noiseSeed * 131 + j)) as tf.Tensor4D;
         }
         x = fixedStyledConv(
           x,
