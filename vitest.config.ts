@@ -12,6 +12,8 @@ export default defineConfig({
       { find: /^@semstyle\/core\/testing$/, replacement: src('./packages/core/src/testing/index.ts') },
       { find: /^@semstyle\/core\/node$/, replacement: src('./packages/core/src/node/index.ts') },
       { find: /^@semstyle\/metrics$/, replacement: src('./packages/metrics/src/index.ts') },
+      { find: /^@semstyle\/metrics\/node$/, replacement: src('./packages/metrics/src/node/index.ts') },
+      { find: /^@semstyle\/datasets$/, replacement: src('./packages/datasets/src/index.ts') },
     ],
   },
   test: {

@@ -8,6 +8,9 @@ import { defaultModelPath } from '@semstyle/core/node';
 import { demoCommand } from './commands/demo.js';
 import { convertCommand, type ConvertGenerators } from './commands/convert.js';
 import { generateCommand } from './commands/generate.js';
+import { runMetrics } from './commands/metrics.js';
+import { DATASET_HELP, runDataset } from './commands/dataset.js';
+import { runTrain } from './commands/train.js';
 import { parseSeeds } from './seeds.js';
 
 const HELP = `semstyle — SemanticStyleGAN from the command line
@@ -20,6 +23,11 @@ Usage:
   semstyle convert IN OUT [--verify] [--generator g_ema|g|all] [--no-discriminator] [--samples N]
                     IN: .pt, .safetensors or a native model directory; OUT: .safetensors, or a
                     directory (ending in / or without extension) for the native tfjs format
+  semstyle metrics --list
+  semstyle metrics [--checkpoint FILE] --metric NAME[,NAME…] [--real DIR] [--num N] [--results out.jsonl] [--cache DIR]
+  semstyle train --data DIR --config PRESET|file.json --batch N --steps N --out DIR [--resume CKPT]
+                    [--sample-every N] [--checkpoint-every N] [--seed S] [--adaptation] [--backend wasm|cpu]
+${DATASET_HELP}
   semstyle help
 
 Common options:
@@ -164,6 +172,12 @@ async function main(): Promise<void> {
       return runConvert(rest);
     case 'demo':
       return runDemo(rest);
+    case 'metrics':
+      return runMetrics(rest);
+    case 'dataset':
+      return runDataset(rest);
+    case 'train':
+      return runTrain(rest);
     case undefined:
     case 'help':
     case '--help':

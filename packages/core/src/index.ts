@@ -52,6 +52,7 @@ export type { HostTensor, HostDType, StateDict } from './io/host-tensor.js';
 
 // Training building blocks
 export { discriminatorLogisticLoss, generatorNonSaturatingLoss, maskRegularizer } from './training/losses.js';
+export * from './training/index.js';
 export { registerSemstyleKernels } from './kernels/register.js';
 
 // Pictures from tensors (8-bit RGB; encoding to PNG is the caller's, e.g. the CLI)

@@ -38,7 +38,7 @@ export interface WriteFaceDatasetOptions {
   seed?: number;
   /** Worker threads (default 1 = render in this thread). */
   workers?: number;
-  /** Faces in flight per thread when `workers` is 1 (sharp rasterises off the JS thread; default 4). */
+  /** Faces in flight per rendering thread (sharp rasterises off the JS thread; default 4). */
   concurrency?: number;
   /** Feature → class overrides (see README). */
   classMap?: ClassMap;
@@ -200,8 +200,8 @@ export async function writeFaceDataset(options: WriteFaceDatasetOptions): Promis
   onProgress?.({ ...progress });
 
   const jobOf = (index: number): FaceJob => ({ index, seed: faceSeed(seed, index), size, out, classMap });
-  const pool = workers > 1 && todo.length > 1 ? new RenderPool(Math.min(workers, todo.length)) : undefined;
-  const lanes = pool ? Math.min(workers, todo.length) : concurrency;
+  const pool = workers > 1 && todo.length > 1 ? new RenderPool(Math.min(workers, todo.length), concurrency) : undefined;
+  const lanes = pool ? Math.min(workers, todo.length) * concurrency : concurrency;
   let next = 0;
   let failed = false;
   const lane = async () => {
@@ -234,5 +234,5 @@ export async function writeFaceDataset(options: WriteFaceDatasetOptions): Promis
   }
   await writeFileAtomic(join(out, 'attributes.jsonl'), `${lines.join('\n')}\n`);
   await writeFileAtomic(join(out, 'dataset.json'), `${JSON.stringify({ ...manifest, complete: true }, null, 2)}\n`);
-  return { out, n, size, seed, rendered: progress.rendered, skipped: progress.skipped, workers: pool ? lanes : 1, ms: performance.now() - t0 };
+  return { out, n, size, seed, rendered: progress.rendered, skipped: progress.skipped, workers: pool ? Math.min(workers, todo.length) : 1, ms: performance.now() - t0 };
 }

@@ -18,3 +18,6 @@ export {
 } from './dataset.js';
 export { datasetFacesCommand, type DatasetFacesArgs, type DatasetFacesHooks } from './command.js';
 export { faceFileName } from './job.js';
+// Training data: image + label folders (the layout writeFaceDataset produces), and CelebAMask-HQ conversion.
+export * from './folder/index.js';
+export * from './celebamask/index.js';

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
 import { FileError, InputError, SemstyleError, type SemstyleErrorCode } from '@semstyle/core';
@@ -31,22 +31,25 @@ function startWorker(): Worker {
   const self = import.meta.url;
   if (!self.endsWith('.ts')) return new Worker(new URL('./worker.js', self));
   const require = createRequire(self);
-  const tsxLoader = pathToFileURL(require.resolve('tsx')).href; // registers tsx's hooks when imported
-  const entry = new URL('./worker.ts', self).href;
-  const boot = `import(${JSON.stringify(tsxLoader)}).then(() => import(${JSON.stringify(entry)})).catch((e) => { console.error(e); process.exit(1); });`;
+  const tsxCjs = require.resolve('tsx/cjs'); // installs tsx's require hooks in this thread
+  const entry = fileURLToPath(new URL('./worker.ts', self));
+  const boot = `require(${JSON.stringify(tsxCjs)}); require(${JSON.stringify(entry)});`;
   return new Worker(boot, { eval: true });
 }
 
-/** A fixed set of worker threads, each rendering one face at a time. */
+/** A fixed set of worker threads, each with up to `perWorker` faces in flight. */
 export class RenderPool {
   private readonly workers: Worker[] = [];
-  private readonly idle: Worker[] = [];
+  private readonly inFlight = new Map<Worker, number>();
   private readonly pending = new Map<number, { resolve: () => void; reject: (e: Error) => void; worker: Worker }>();
   private readonly waiting: Array<() => void> = [];
   private nextId = 0;
   private failure: Error | undefined;
 
-  constructor(count: number) {
+  constructor(
+    count: number,
+    private readonly perWorker = 1,
+  ) {
     for (let i = 0; i < count; i++) {
       const worker = startWorker();
       worker.on('message', (msg: { id: number; error?: WireError }) => {
@@ -62,7 +65,7 @@ export class RenderPool {
         if (code !== 0) this.fail(new SemstyleError('E_DATASET', `Render worker exited with code ${code}.`));
       });
       this.workers.push(worker);
-      this.idle.push(worker);
+      this.inFlight.set(worker, 0);
     }
   }
 
@@ -76,17 +79,25 @@ export class RenderPool {
   }
 
   private release(worker: Worker): void {
-    this.idle.push(worker);
+    this.inFlight.set(worker, this.inFlight.get(worker)! - 1);
     this.waiting.shift()?.();
   }
 
+  private pick(): Worker | undefined {
+    let best: Worker | undefined;
+    for (const w of this.workers) if (this.inFlight.get(w)! < this.perWorker && (!best || this.inFlight.get(w)! < this.inFlight.get(best)!)) best = w;
+    return best;
+  }
+
   async run(job: FaceJob): Promise<void> {
-    while (this.idle.length === 0) {
+    let worker = this.pick();
+    while (!worker) {
       if (this.failure) throw this.failure;
       await new Promise<void>((r) => this.waiting.push(r));
+      worker = this.pick();
     }
     if (this.failure) throw this.failure;
-    const worker = this.idle.pop()!;
+    this.inFlight.set(worker, this.inFlight.get(worker)! + 1);
     const id = this.nextId++;
     return new Promise<void>((resolve, reject) => {
       this.pending.set(id, { resolve, reject, worker });

@@ -45,7 +45,7 @@ export { precisionRecall, knnRadiiSquared, manifoldCoverage, type PrecisionRecal
 export { msePerImage, psnrPerImage } from './ops/pixel.js';
 export { MS_SSIM_WEIGHTS, gaussianWindow, msSsimPerImage, ssimAndCs, ssimPerImage } from './ops/ssim.js';
 export { editLocality, type LocalityInput, type LocalityResult, type Segmentation } from './ops/locality.js';
-export { mixRegion, regionSlots, type EditedCodes } from './ops/region-edit.js';
+export { mixRegion, type EditedCodes } from './ops/region-edit.js';
 export { lerp, slerp, percentileFilteredMean } from './ops/interpolate.js';
 export { conditionalEntropy, fitLogistic } from './ops/logistic.js';
 export { rowCosine } from './metrics/identity.js';

@@ -24,7 +24,9 @@ export function makeUnsortedSegmentSumConfig(backendName: string): tf.KernelConf
       const innerSize = inner.reduce((a, b) => a * b, 1);
       return withRunner(backend, backendName, (r) => {
         const ids = r.reshape(segmentIds, [n]);
-        const oneHot = r.run('OneHot', { indices: ids }, { depth: numSegments, onValue: 1, offValue: 0, dtype: 'float32' });
+        // OneHot as int32, then cast: tfjs-backend-wasm 4.22's OneHot writes int32 values whatever `dtype`
+        // says, so a float32 request yields 1 as the bit pattern 0x00000001 (1.4e-45).
+        const oneHot = r.run('Cast', { x: r.run('OneHot', { indices: ids }, { depth: numSegments, onValue: 1, offValue: 0, dtype: 'int32' }) }, { dtype: 'float32' });
         const xf = x.dtype === 'float32' ? r.reshape(x, [1, n, innerSize]) : r.run('Cast', { x: r.reshape(x, [1, n, innerSize]) }, { dtype: 'float32' });
         const out = r.run('BatchMatMul', { a: r.reshape(oneHot, [1, n, numSegments]), b: xf }, { transposeA: true, transposeB: false });
         const shaped = r.reshape(out, [numSegments, ...inner]);

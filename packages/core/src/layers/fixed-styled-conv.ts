@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { fusedLeakyRelu } from './fused-leaky-relu.js';
 import { upfirdn2d } from './upfirdn2d.js';
+import { upsampleConv, upsampleConvGeometry } from './upsample-conv.js';
 
 /** Parameters of the render net's "fixed styled conv": a StyleGAN2 conv whose style is a learned constant. */
 export interface FixedStyledConvParams {
@@ -46,19 +47,14 @@ export function fixedStyledConv(
     const [k, , , outC] = weight.shape;
     let out: tf.Tensor4D;
     if (options.upsample) {
-      const [n, h, w] = x.shape;
-      // conv_transpose2d(stride 2, padding 0) → 2H+1, then blur with pad (1, 1) → 2H (for k = 3).
-      const transposedFilter = tf.transpose(weight, [0, 1, 3, 2]) as tf.Tensor4D;
-      const upsampled = tf.conv2dTranspose(
-        x,
-        transposedFilter,
-        [n, (h - 1) * 2 + k, (w - 1) * 2 + k, outC],
-        2,
-        'valid',
-      );
+      // conv_transpose2d(stride 2, padding 0) → 2H-2+k, then blur with pad (pad0, pad1) → 2H (k = 3).
+      // Phase-decomposed (no zero insertion); its trailing `extra` rows/columns are zeros, which the blur's
+      // trailing padding would have supplied.
+      const { extra } = upsampleConvGeometry(x.shape[1], k);
+      const upsampled = k >= 2 ? upsampleConv(x, weight) : referenceUpsampleConv(x, weight);
       const p = options.upsample.kernelSize - 2 - (k - 1);
       const pad0 = Math.floor((p + 1) / 2) + 1;
-      const pad1 = Math.floor(p / 2) + 1;
+      const pad1 = Math.floor(p / 2) + 1 - (k >= 2 ? extra : 0);
       out = upfirdn2d(upsampled, options.upsample.kernel, options.upsample.kernelSize, { pad: [pad0, pad1] });
     } else {
       const pad = Math.floor(k / 2);
@@ -74,5 +70,18 @@ export function fixedStyledConv(
     }
     if (params.activationBias !== undefined) out = fusedLeakyRelu(out, params.activationBias) as tf.Tensor4D;
     return out;
+  });
+}
+
+/**
+ * The transposed conv as tfjs' `conv2dTranspose` (stride 2, padding 0): [N, H, W, in] → [N, 2H-2+k, …].
+ * The reference for `upsampleConv` in tests (and the path for 1×1 kernels).
+ */
+export function referenceUpsampleConv(x: tf.Tensor4D, weight: tf.Tensor4D): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [n, h, w] = x.shape;
+    const [k, , , outC] = weight.shape;
+    const transposedFilter = tf.transpose(weight, [0, 1, 3, 2]) as tf.Tensor4D;
+    return tf.conv2dTranspose(x, transposedFilter, [n, (h - 1) * 2 + k, (w - 1) * 2 + k, outC], 2, 'valid');
   });
 }

@@ -4,6 +4,7 @@ import { makeFirKernel } from '../layers/fir-kernel.js';
 import { fusedLeakyRelu } from '../layers/fused-leaky-relu.js';
 import { fourierFeatures } from '../layers/position-embedding.js';
 import { stopGradient } from '../layers/stop-gradient.js';
+import { isRecordingGradients } from '../layers/tape.js';
 import type { ParameterStore, ParamSpec } from './parameters.js';
 
 /**
@@ -125,7 +126,23 @@ export interface LocalGeneratorOutput {
 }
 
 /**
+ * The rows of a [R, C] tensor as R rank-1 tensors backed by their own data: tfjs-wasm's fused kernels check
+ * the rank of the bias's *data* (a row from `unstack` keeps the [1, C] slice shape there and is refused).
+ */
+function rank1Rows(t: tf.Tensor2D): tf.Tensor1D[] {
+  const [r, c] = t.shape;
+  const flat = tf.reshape(t, [r * c]);
+  return Array.from({ length: r }, (_, i) => tf.slice(flat, [i * c], [c]) as tf.Tensor1D);
+}
+
+/**
  * Run all K local generators. `latentsExpanded` is [N, K·L, D]: region k's layer i reads row k·L + i.
+ *
+ * Each region's 1×1 convs run as plain 2-D matmuls ([N·P, C] × [C, C]), not as one batched matmul over
+ * the region axis: tfjs-wasm's BatchMatMul with a batch dimension is not XNNPACK-backed (the feature head
+ * [13, 4096, 64] × [13, 64, 512] took ~2.9 s that way, ~0.25 s as 13 matmuls). When no gradient is being
+ * recorded, modulation, demodulation and the √2 gain are folded into one [C, C] weight per (region,
+ * sample) and bias + leaky ReLU are fused into the matmul.
  */
 export function localGeneratorsForward(
   config: GeneratorConfig,
@@ -139,29 +156,62 @@ export function localGeneratorsForward(
     const D = config.styleDim;
     const P = config.coarseSize ** 2;
     const c = config.localChannel;
+    const folded = !isRecordingGradients();
     // [N, K, L, D] → [L, K, N, D]: one [K, N, D] block of styles per layer.
     const perLayer = tf.unstack(tf.transpose(tf.reshape(latentsExpanded, [n, K, L, D]), [2, 1, 0, 3]));
-    let x: tf.Tensor4D = tf.reshape(stacked.positionFeatures, [1, 1, P, c]);
+    const regions = Array.from({ length: K }, (_, k) => k);
+    // Folded: xs[k·N + j] is [P, C] (region k, sample j); otherwise xs[k] is [N·P, C].
+    let xs: tf.Tensor2D[] = folded
+      ? regions.flatMap(() => Array.from({ length: n }, () => stacked.positionFeatures))
+      : regions.map(() => (n === 1 ? stacked.positionFeatures : (tf.tile(stacked.positionFeatures, [n, 1]) as tf.Tensor2D)));
     let depthsOfRest: tf.Tensor3D | undefined;
     for (let i = 0; i < L; i++) {
       const layer = stacked.layers[i]!;
       const style = tf.add(tf.matMul(perLayer[i] as tf.Tensor3D, layer.modWeight), layer.modBias); // [K, N, C]
       const demod = tf.rsqrt(tf.add(tf.matMul(tf.square(style), tf.square(layer.weight)), 1e-8)); // [K, N, C]
-      const modulated = tf.mul(x, tf.reshape(style, [K, n, 1, c])); // [K, N, P, C]
-      const conv = tf.matMul(tf.reshape(modulated, [K, n * P, c]), layer.weight).reshape([K, n, P, c]);
-      x = fusedLeakyRelu(tf.mul(conv, tf.reshape(demod, [K, n, 1, c])), layer.actBias) as tf.Tensor4D;
+      const actBias = tf.reshape(layer.actBias, [K, c]);
+      if (folded) {
+        // W_eff[k, j] = diag(style[k, j]) · W_k · diag(√2 · demod[k, j]); lrelu(√2 z) = √2 lrelu(z).
+        const weff = tf.mul(
+          tf.mul(tf.reshape(layer.weight, [K, 1, c, c]), tf.reshape(style, [K, n, c, 1])),
+          tf.reshape(tf.mul(demod, Math.SQRT2), [K, n, 1, c]),
+        );
+        const weights = tf.unstack(tf.reshape(weff, [K * n, c, c])) as tf.Tensor2D[];
+        const biases = rank1Rows(tf.mul(actBias, Math.SQRT2) as tf.Tensor2D);
+        xs = xs.map((x, kj) =>
+          tf.fused.matMul({ a: x, b: weights[kj]!, bias: biases[Math.floor(kj / n)]!, activation: 'leakyrelu', leakyreluAlpha: 0.2 }) as tf.Tensor2D,
+        );
+      } else {
+        const styles = tf.unstack(style) as tf.Tensor2D[];
+        const demods = tf.unstack(demod) as tf.Tensor2D[];
+        const weights = tf.unstack(layer.weight) as tf.Tensor2D[];
+        const biases = tf.unstack(actBias) as tf.Tensor1D[];
+        xs = xs.map((x, k) => {
+          const modulated = tf.mul(tf.reshape(x, [n, P, c]), tf.reshape(styles[k]!, [n, 1, c]));
+          const conv = tf.matMul(tf.reshape(modulated, [n * P, c]), weights[k]!);
+          const demodulated = tf.reshape(tf.mul(tf.reshape(conv, [n, P, c]), tf.reshape(demods[k]!, [n, 1, c])), [n * P, c]);
+          return fusedLeakyRelu(demodulated, biases[k]!) as tf.Tensor2D;
+        });
+      }
       if (i === config.depthLayers - 1) {
         if (K > 1 && stacked.depthMatrix && stacked.depthBias) {
-          const rest = tf.slice(x, [1, 0, 0, 0], [K - 1, n, P, c]);
-          depthsOfRest = tf.add(tf.matMul(tf.reshape(rest, [K - 1, n * P, c]), stacked.depthMatrix).reshape([K - 1, n, P, 1]), stacked.depthBias).reshape([K - 1, n, P]) as tf.Tensor3D;
+          const matrices = tf.unstack(stacked.depthMatrix) as tf.Tensor2D[];
+          const biases = tf.unstack(tf.reshape(stacked.depthBias, [K - 1, 1])) as tf.Tensor1D[];
+          const rest = regions.slice(1).map((k) => {
+            const x = folded ? tf.concat(xs.slice(k * n, (k + 1) * n), 0) : xs[k]!;
+            return tf.add(tf.matMul(x, matrices[k - 1]!), biases[k - 1]!);
+          });
+          depthsOfRest = tf.reshape(tf.stack(rest), [K - 1, n, P]) as tf.Tensor3D;
         }
-        if (config.detachTexture && i < L - 1) x = stopGradient(x);
+        if (config.detachTexture && i < L - 1) xs = xs.map((x) => stopGradient(x));
       }
     }
-    const features = tf.add(
-      tf.matMul(tf.reshape(x, [K, n * P, c]), stacked.featMatrix).reshape([K, n, P, config.coarseChannel]),
-      stacked.featBias,
-    ) as tf.Tensor4D;
+    const featMatrices = tf.unstack(stacked.featMatrix) as tf.Tensor2D[];
+    const featBiases = rank1Rows(tf.reshape(stacked.featBias, [K, config.coarseChannel]) as tf.Tensor2D);
+    const perRegion = folded
+      ? xs.map((x, kj) => tf.fused.matMul({ a: x, b: featMatrices[Math.floor(kj / n)]!, bias: featBiases[Math.floor(kj / n)]! }))
+      : xs.map((x, k) => tf.add(tf.matMul(x, featMatrices[k]!), featBiases[k]!));
+    const features = tf.reshape(tf.stack(perRegion), [K, n, P, config.coarseChannel]) as tf.Tensor4D;
     const background = tf.zeros([1, n, P]) as tf.Tensor3D;
     const depths = depthsOfRest === undefined ? (tf.zeros([K, n, P]) as tf.Tensor3D) : (tf.concat([background, depthsOfRest], 0) as tf.Tensor3D);
     return { depths, features };

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import '../kernels/register.js';
 
 /**
  * R1 (train.py `d_r1_loss`): gradients of Σ D(real) with respect to the real image (and mask), per-sample

@@ -1,6 +1,7 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import '../kernels/register.js';
 import type { ModelConfig } from '../contract/config.js';
 import { CheckpointError, ConfigError, FileError, SemstyleError } from '../contract/errors.js';
 import { configFromOfficialArgs, configToOfficialArgs } from '../config/official-config.js';
@@ -57,6 +58,8 @@ export interface StepResult extends TrainingLosses {
   readonly metrics?: Record<string, number>;
   /** Files written after this step (samples, checkpoint). */
   readonly files?: string[];
+  /** Wall-clock ms of each phase of this step (regularisers: 0 when they did not run). */
+  readonly timings: { readonly dStep: number; readonly r1: number; readonly gStep: number; readonly path: number; readonly ema: number };
 }
 
 export interface TrainingProgress {
@@ -286,6 +289,14 @@ export class Trainer {
     };
     const map = (z: tf.Tensor2D) => this.g.mapTensor(z);
 
+    let clock = performance.now();
+    const lap = () => {
+      const now = performance.now();
+      const ms = now - clock;
+      clock = now;
+      return ms;
+    };
+    const timings = { dStep: 0, r1: 0, gStep: 0, path: 0, ema: 0 };
     // --- D step (G frozen: the fake is computed outside the tape) ---
     const planD = sampleMixingPlan(this.rng, n, gc.styleDim, gc.segDim, o.mixing);
     const noiseD = this.noiseOptions();
@@ -308,6 +319,7 @@ export class Trainer {
       tf.dispose([fake.image, fake.seg]);
     }
 
+    timings.dStep = lap();
     // --- R1 (lazy) ---
     let r1Img: tf.Scalar | undefined, r1Seg: tf.Scalar | undefined;
     const ranR1 = o.dRegEvery > 0 && (o.r1Img > 0 || o.r1Seg > 0) && i % o.dRegEvery === 0;
@@ -322,6 +334,7 @@ export class Trainer {
       this.applyGrads(this.dOptim, this.dVarNames, grads, this.d.params);
     }
 
+    timings.r1 = lap();
     // --- G step ---
     const planG = sampleMixingPlan(this.rng, n, gc.styleDim, gc.segDim, o.mixing);
     const noiseG = this.noiseOptions();
@@ -338,6 +351,7 @@ export class Trainer {
       this.applyGrads(this.gOptim, this.gVarNames, grads, this.g.params);
     }
 
+    timings.gStep = lap();
     // --- Path length (lazy) ---
     let pathPenalty: tf.Scalar | undefined, pathMean: tf.Scalar | undefined, pathLength: tf.Scalar | undefined;
     const ranPath = o.pathRegularize > 0 && o.gRegEvery > 0 && i % o.gRegEvery === 0;
@@ -363,8 +377,10 @@ export class Trainer {
       }
     }
 
+    timings.path = lap();
     // --- EMA ---
     emaUpdate(this.gEma.params, this.g.params, emaDecayFromOptions(o));
+    timings.ema = lap();
 
     const read = (t: tf.Scalar | undefined, fallback: number) => (t === undefined ? fallback : (t.dataSync() as Float32Array)[0]!);
     const prev = this.lastLosses;
@@ -382,7 +398,7 @@ export class Trainer {
     if (pathMean !== undefined) this.meanPathLengthValue = read(pathMean, 0);
     tf.dispose(scalars);
     this.lastLosses = losses;
-    return { ...losses, ranR1, ranPath, meanPathLength: this.meanPathLengthValue };
+    return { ...losses, ranR1, ranPath, meanPathLength: this.meanPathLengthValue, timings };
   }
 
   private dForward(image: tf.Tensor4D, seg?: tf.Tensor4D): tf.Tensor2D {
