@@ -22,6 +22,7 @@ const measures: BenchMeasure[] = [
   ...generatorMeasures,
   ...(await optionalMeasures('./training.ts', 'trainingMeasures')),
   ...(await optionalMeasures('./kernels.ts', 'kernelMeasures')),
+  ...(await optionalMeasures('./metrics.ts', 'metricsMeasures')),
 ];
 const selected = measures.filter((m) => !values.filter || m.name.includes(values.filter));
 process.stderr.write(`bench: ${selected.length} of ${measures.length} measures on ${backend}\n`);

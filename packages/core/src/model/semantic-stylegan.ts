@@ -18,6 +18,7 @@ import { seededNormal } from '../latent/random.js';
 import { generatorForward, generatorParamSpecs, type GeneratorForwardOutput } from '../networks/generator.js';
 import { stackLocalParams, type StackedLocalParams } from '../networks/local-generators.js';
 import { mappingForward } from '../networks/mapping.js';
+import { disposeFoldedRenderNet, foldRenderNet, withFoldedRenderNet, type FoldedRenderNet } from '../networks/render-net.js';
 import { initialValues, ParameterStore } from '../networks/parameters.js';
 import { parametersFromStateDict, parametersToStateDict, type LoadParametersOptions } from './load-parameters.js';
 
@@ -40,7 +41,7 @@ export class SemanticStyleGAN implements SemanticGeneratorV1 {
   readonly layout: LatentLayout;
   readonly params: ParameterStore;
   private meanWCache: tf.Tensor1D | undefined;
-  private stackedCache: { version: number; stacked: StackedLocalParams } | undefined;
+  private stackedCache: { version: number; stacked: StackedLocalParams; render: FoldedRenderNet } | undefined;
 
   private constructor(config: GeneratorConfig, params: ParameterStore) {
     this.config = config;
@@ -165,12 +166,16 @@ export class SemanticStyleGAN implements SemanticGeneratorV1 {
     const n = latent.tensor.shape[0];
     const mask = this.compositionMask(n, options.compositionMask);
     try {
-      const out = this.forward(latent.tensor, {
-        noise: options.noise ?? 'const',
-        ...(options.noiseSeed === undefined ? {} : { noiseSeed: options.noiseSeed }),
-        ...(mask ? { compositionMask: mask } : {}),
-        stacked: this.inferenceStack(),
-      });
+      const stacked = this.inferenceStack();
+      // Inference: the render net runs on weights folded once per parameter version.
+      const out = withFoldedRenderNet(this.params, this.stackedCache!.render, () =>
+        this.forward(latent.tensor, {
+          noise: options.noise ?? 'const',
+          ...(options.noiseSeed === undefined ? {} : { noiseSeed: options.noiseSeed }),
+          ...(mask ? { compositionMask: mask } : {}),
+          stacked,
+        }),
+      );
       out.latentsExpanded.dispose();
       return { image: out.image, seg: out.seg, segCoarse: out.segCoarse, depths: out.depths, masks: out.masks };
     } finally {
@@ -259,13 +264,16 @@ export class SemanticStyleGAN implements SemanticGeneratorV1 {
     if (this.stackedCache?.version !== this.params.version) {
       this.disposeStack();
       const stacked = stackLocalParams(this.config, this.params);
-      this.stackedCache = { version: this.params.version, stacked };
+      this.stackedCache = { version: this.params.version, stacked, render: foldRenderNet(this.config, this.params) };
     }
     return this.stackedCache!.stacked;
   }
 
   private disposeStack(): void {
-    if (this.stackedCache) tf.dispose(this.stackedCache.stacked as unknown as tf.TensorContainer);
+    if (this.stackedCache) {
+      tf.dispose(this.stackedCache.stacked as unknown as tf.TensorContainer);
+      disposeFoldedRenderNet(this.stackedCache.render);
+    }
     this.stackedCache = undefined;
   }
 }

@@ -1,9 +1,12 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FileError } from '../contract/errors.js';
 import { loadCheckpoint, type LoadCheckpointOptions, type LoadedCheckpoint } from '../io/load-checkpoint.js';
 import type { SemanticStyleGAN } from '../model/semantic-stylegan.js';
 import { readFileBytes } from './files.js';
+import { loadModel } from '../io/native/index.js';
+import { nativeFileSystemHandler } from './native-fs-handler.js';
 
 /**
  * Where the embedded default model would live inside the package (`models/default.safetensors`). It is
@@ -14,8 +17,18 @@ export function defaultModelPath(): string {
   return fileURLToPath(new URL('../../models/default.safetensors', import.meta.url));
 }
 
-/** Load a checkpoint file (.pt or .safetensors) from disk. */
+function isNativeModel(path: string): boolean {
+  if (path.endsWith('model.json')) return true;
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Load a model from disk: an official `.pt`, a safetensors file, or a native model folder (or its model.json). */
 export async function loadModelFile(path: string, options: LoadCheckpointOptions = {}): Promise<LoadedCheckpoint> {
+  if (isNativeModel(path)) return loadModel(nativeFileSystemHandler(path.endsWith('model.json') ? dirname(path) : path), options);
   return loadCheckpoint(await readFileBytes(path), options);
 }
 
