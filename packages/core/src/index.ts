@@ -57,7 +57,7 @@ export { registerSemstyleKernels } from './kernels/register.js';
 
 // Pictures from tensors (8-bit RGB; encoding to PNG is the caller's, e.g. the CLI)
 export * from './visualize/index.js';
-export { SeededRandom, seededNormal } from './latent/random.js';
+export { SeededRandom, seededNormal, mulberry32 } from './latent/random.js';
 
 // Native format (tfjs weights manifest + semstyle metadata) through tfjs IO handlers; official safetensors export
 export {
@@ -74,3 +74,5 @@ export {
   type NativeMetadata,
   type NativeModule,
 } from './io/native/index.js';
+// Validation helpers for plugins (typed errors that name the tensor).
+export { assertShape, assertFinite } from './latent/validate.js';

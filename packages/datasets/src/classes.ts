@@ -1,21 +1,7 @@
-import { InputError } from '@semstyle/core';
+import { FACE_REGIONS, InputError } from '@semstyle/core';
 
-/** CelebAMask-HQ-style 13-class convention used by SemanticStyleGAN face models. Index = label value. */
-export const CLASS_NAMES = [
-  'background',
-  'skin',
-  'eyes',
-  'brows',
-  'mouth',
-  'nose',
-  'ears',
-  'hair',
-  'neck',
-  'cloth',
-  'eyeglasses',
-  'hat',
-  'earrings',
-] as const;
+/** CelebAMask-HQ-style 13-class convention used by SemanticStyleGAN face models (core's FACE_REGIONS). Index = label value. */
+export const CLASS_NAMES = FACE_REGIONS;
 
 export type ClassName = (typeof CLASS_NAMES)[number];
 

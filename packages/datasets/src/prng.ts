@@ -1,16 +1,7 @@
 /** Small, fast, seedable PRNGs. Everything random in this package flows from these. */
 
-/** mulberry32: a 32-bit state PRNG returning floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (core's implementation): a 32-bit state PRNG returning floats in [0, 1). */
+export { mulberry32 } from '@semstyle/core';
 
 /** A 32-bit integer hash (murmur3 finaliser). */
 function fmix32(h: number): number {

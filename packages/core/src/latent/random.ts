@@ -1,5 +1,24 @@
 import * as tf from '@tensorflow/tfjs';
 
+/** One mulberry32 step from `state`: a uniform number in [0, 1) and the next state. */
+function mulberry32Step(state: number): [number, number] {
+  const next = (state + 0x6d2b79f5) >>> 0;
+  let t = next;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return [((t ^ (t >>> 14)) >>> 0) / 4294967296, next];
+}
+
+/** mulberry32 seeded directly with `seed` (no mixing): a function returning uniforms in [0, 1). */
+export function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    const [value, next] = mulberry32Step(state);
+    state = next;
+    return value;
+  };
+}
+
 /**
  * Seeded random numbers computed in JavaScript, so a seed gives the same values on every backend and
  * every tfjs version (tfjs's own seeded ops treat seed 0 as "unseeded"). mulberry32 + Box–Muller.
@@ -18,10 +37,9 @@ export class SeededRandom {
 
   /** Uniform in [0, 1). */
   uniform(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    const [value, next] = mulberry32Step(this.state);
+    this.state = next;
+    return value;
   }
 
   /** Standard normal. */

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/backend.js';
+import '../../src/kernels/register.js';
 import { createTestingGenerator } from '../../src/testing/index.js';
 import { leakedTensors } from '../../src/testing/leaks.js';
 import {
@@ -19,6 +20,7 @@ import { expansionIndices, regionSlots, slotIndex } from '../../src/latent/layou
 import { presetConfig } from '../../src/config/presets.js';
 import { configFromOfficialArgs } from '../../src/config/official-config.js';
 import type { SemanticStyleGAN } from '../../src/model/semantic-stylegan.js';
+import { DualBranchDiscriminator } from '../../src/model/dual-branch-discriminator.js';
 import type { WPlusLatent } from '../../src/contract/latent-types.js';
 
 describe('latent layout', () => {
@@ -169,6 +171,22 @@ describe('no leaked tensors', () => {
   ])('%s, repeated', async (_name, fn) => {
     await run(fn); // warm-up (kernels may cache)
     for (let i = 0; i < 3; i++) expect(await run(fn)).toBe(0);
+  });
+
+  it('discriminator predict / forward / gradients, repeated', async () => {
+    const d = DualBranchDiscriminator.random(presetConfig('tiny'), 1);
+    const img = tf.randomNormal([4, 32, 32, 3]) as tf.Tensor4D;
+    const seg = tf.randomNormal([4, 32, 32, 4]) as tf.Tensor4D;
+    const call = () =>
+      tf.dispose([
+        d.predict(img, seg),
+        d.predict(img),
+        tf.grad((x: tf.Tensor) => tf.sum(d.forward(x as tf.Tensor4D, seg)))(img),
+      ]);
+    await leakedTensors(call);
+    for (let i = 0; i < 3; i++) expect(await leakedTensors(call)).toBe(0);
+    tf.dispose([img, seg]);
+    d.dispose();
   });
 });
 

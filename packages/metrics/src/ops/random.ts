@@ -1,16 +1,10 @@
+import { mulberry32 } from '@semstyle/core';
 /**
  * A small seeded PRNG (mulberry32) so that subset draws and interpolation points are reproducible on
  * every backend and platform.
  */
 export function createRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(seed);
 }
 
 /** `k` distinct indices from [0, n), drawn with a partial Fisher–Yates shuffle. */
