@@ -14,6 +14,10 @@ export default defineConfig({
       { find: /^@semstyle\/metrics$/, replacement: src('./packages/metrics/src/index.ts') },
       { find: /^@semstyle\/metrics\/node$/, replacement: src('./packages/metrics/src/node/index.ts') },
       { find: /^@semstyle\/datasets$/, replacement: src('./packages/datasets/src/index.ts') },
+      { find: /^@semstyle\/interfacegan$/, replacement: src('./packages/interfacegan/src/index.ts') },
+      { find: /^@semstyle\/interfacegan\/node$/, replacement: src('./packages/interfacegan/src/node/index.ts') },
+      { find: /^@semstyle\/styleflow$/, replacement: src('./packages/styleflow/src/index.ts') },
+      { find: /^@semstyle\/styleflow\/node$/, replacement: src('./packages/styleflow/src/node/index.ts') },
     ],
   },
   test: {

@@ -10,6 +10,8 @@ import { convertCommand, type ConvertGenerators } from './commands/convert.js';
 import { generateCommand } from './commands/generate.js';
 import { runMetrics } from './commands/metrics.js';
 import { DATASET_HELP, runDataset } from './commands/dataset.js';
+import { EDIT_HELP, runEdit } from './commands/edit.js';
+import { TRAIN_FLOW_HELP, runTrainFlow } from './commands/train-flow.js';
 import { runTrain } from './commands/train.js';
 import { parseSeeds } from './seeds.js';
 
@@ -28,6 +30,8 @@ Usage:
   semstyle train --data DIR --config PRESET|file.json --batch N --steps N --out DIR [--resume CKPT]
                     [--sample-every N] [--checkpoint-every N] [--seed S] [--adaptation] [--backend wasm|cpu]
 ${DATASET_HELP}
+${EDIT_HELP}
+${TRAIN_FLOW_HELP}
   semstyle help
 
 Common options:
@@ -176,6 +180,10 @@ async function main(): Promise<void> {
       return runMetrics(rest);
     case 'dataset':
       return runDataset(rest);
+    case 'edit':
+      return runEdit(rest);
+    case 'train-flow':
+      return runTrainFlow(rest);
     case 'train':
       return runTrain(rest);
     case undefined:

@@ -21,3 +21,5 @@ export { faceFileName } from './job.js';
 // Training data: image + label folders (the layout writeFaceDataset produces), and CelebAMask-HQ conversion.
 export * from './folder/index.js';
 export * from './celebamask/index.js';
+// Evaluation networks trained on this domain (attribute classifier + FID/KID feature extractor, face parser).
+export * from './eval/index.js';

@@ -18,7 +18,7 @@ import { expectCodeAsync, useWasm } from './test-support/setup.js';
 
 beforeAll(useWasm);
 
-const regions = [...FACE_REGIONS];
+const regions: string[] = [...FACE_REGIONS];
 const c = (name: string) => regions.indexOf(name);
 
 /**

@@ -38,6 +38,8 @@ const seed = Number(args.seed ?? 0);
 const evalEvery = Number(args['eval-every'] ?? 75) * 1000;
 const patience = Number(args.patience ?? 5);
 const maxSteps = Number(args['max-steps'] ?? Infinity);
+/** Continue from the weights in this model folder (e.g. the shipped ones) instead of a fresh initialisation. */
+const initFrom = args.init;
 const B = CLASSIFIER_BINARY_ATTRIBUTES.length;
 const R = CLASSIFIER_REGRESSION_ATTRIBUTES.length;
 
@@ -91,6 +93,14 @@ function lossOf(heads: tf.Tensor2D, bin: tf.Tensor2D, reg: tf.Tensor2D): { total
 
 const model = buildAttributeClassifierModel(seed);
 console.log(`[classifier] ${model.countParams()} parameters`);
+let initSteps = 0;
+if (initFrom !== undefined) {
+  const previous = await loadAttributeClassifier(initFrom);
+  model.setWeights(previous.model.getWeights());
+  initSteps = Number((previous.meta.training as { steps?: number } | undefined)?.steps ?? 0);
+  previous.dispose();
+  console.log(`[classifier] initialised from ${initFrom} (${initSteps} steps)`);
+}
 const vars = trainableVariables(model);
 const optimizer = new AdjustableAdam(baseLr, 0.9, 0.999, 1e-7);
 
@@ -211,7 +221,7 @@ const trainMs = performance.now() - tStart;
 console.log(`[classifier] stopped (${stopReason}) after ${step} steps (${((step * batchSize) / train.n).toFixed(2)} epochs) in ${fmtTime(trainMs)}; best validation loss ${best.loss.toFixed(4)} at step ${best.step}`);
 restore(model, best.snap);
 
-const weightsId = `v1-seed${seed}-step${best.step}`;
+const weightsId = `v1-seed${seed}-step${initSteps + best.step}`;
 const meta: AttributeClassifierMeta = {
   kind: 'attribute-classifier',
   weightsId,
@@ -221,7 +231,7 @@ const meta: AttributeClassifierMeta = {
   regressionStd: std,
   embeddingDim: CLASSIFIER_EMBEDDING_DIM,
   input: { size: 64, channels: 3, range: [-1, 1], layout: 'NHWC' },
-  training: { data: 'data/faces64 (seed 1) faces 0–14999', steps: best.step, batchSize, lr: baseLr, seed, positiveWeights: posWeight },
+  training: { data: 'data/faces64 (seed 1) faces 0–14999', steps: initSteps + best.step, batchSize, lr: baseLr, seed, positiveWeights: posWeight },
 };
 const sizes = await saveModelFiles(model, outDir, meta);
 console.log(`[classifier] wrote ${outDir}: model.json ${sizes.json} B, weights.bin ${sizes.bin} B`);
@@ -235,7 +245,7 @@ const evaluation = {
   split: `data/faces64 faces ${SPLITS.heldOut[0]}–${SPLITS.heldOut[1] - 1}`,
   n: heldOut.n,
   parameters: model.countParams(),
-  steps: best.step,
+  steps: initSteps + best.step,
   stepsRun: step,
   epochs: (best.step * batchSize) / train.n,
   trainWallSeconds: Math.round(trainMs / 1000),

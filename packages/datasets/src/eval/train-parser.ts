@@ -31,6 +31,8 @@ const seed = Number(args.seed ?? 0);
 const evalEvery = Number(args['eval-every'] ?? 90) * 1000;
 const patience = Number(args.patience ?? 5);
 const maxSteps = Number(args['max-steps'] ?? Infinity);
+/** Continue from the weights in this model folder (e.g. the shipped ones) instead of a fresh initialisation. */
+const initFrom = args.init;
 const valSize = Number(args['val-size'] ?? 500);
 const K = PARSER_CLASSES;
 const PX = 64 * 64;
@@ -63,6 +65,14 @@ function lossOf(logits: tf.Tensor4D, labels: tf.Tensor3D): tf.Scalar {
 
 const model = buildFaceParserModel(seed);
 console.log(`[parser] ${model.countParams()} parameters`);
+let initSteps = 0;
+if (initFrom !== undefined) {
+  const previous = await loadFaceParser(initFrom);
+  model.setWeights(previous.model.getWeights());
+  initSteps = Number((previous.meta.training as { steps?: number } | undefined)?.steps ?? 0);
+  previous.dispose();
+  console.log(`[parser] initialised from ${initFrom} (${initSteps} steps)`);
+}
 const vars = trainableVariables(model);
 const optimizer = new AdjustableAdam(baseLr, 0.9, 0.999, 1e-7);
 
@@ -150,13 +160,13 @@ const trainMs = performance.now() - tStart;
 console.log(`[parser] stopped (${stopReason}) after ${step} steps (${((step * batchSize) / train.n).toFixed(2)} epochs) in ${fmtTime(trainMs)}; best validation mIoU ${best.miou.toFixed(4)} at step ${best.step}`);
 restore(model, best.snap);
 
-const weightsId = `v1-seed${seed}-step${best.step}`;
+const weightsId = `v1-seed${seed}-step${initSteps + best.step}`;
 const meta: FaceParserMeta = {
   kind: 'face-parser',
   weightsId,
   classes: [...CLASS_NAMES],
   input: { size: 64, channels: 3, range: [-1, 1], layout: 'NHWC' },
-  training: { data: 'data/faces64 (seed 1) faces 0–14999', steps: best.step, batchSize, lr: baseLr, seed, classWeights: weights },
+  training: { data: 'data/faces64 (seed 1) faces 0–14999', steps: initSteps + best.step, batchSize, lr: baseLr, seed, classWeights: weights },
 };
 const sizes = await saveModelFiles(model, outDir, meta);
 console.log(`[parser] wrote ${outDir}: model.json ${sizes.json} B, weights.bin ${sizes.bin} B`);
@@ -169,7 +179,7 @@ const evaluation = {
   split: `data/faces64 faces ${SPLITS.heldOut[0]}–${SPLITS.heldOut[0] + heldOut.n - 1}`,
   n: heldOut.n,
   parameters: model.countParams(),
-  steps: best.step,
+  steps: initSteps + best.step,
   stepsRun: step,
   epochs: (best.step * batchSize) / train.n,
   trainWallSeconds: Math.round(trainMs / 1000),

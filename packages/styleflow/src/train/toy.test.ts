@@ -35,7 +35,7 @@ describe('2-D conditional Gaussian toy', () => {
     const trainer = new FlowTrainer(flow, toy, { lr: 2e-2, batchSize: 64, solverSteps: 2, seed: 1 });
     const first = trainer.trainStep();
     const t0 = performance.now();
-    const steps = 200;
+    const steps = 160;
     const last = trainer.train(steps - 1)!;
     const msPerStep = (performance.now() - t0) / (steps - 1);
     // Target NLL (nats/sample) = E[−log N] = log(2π σ1 σ2) + 1.
