@@ -1,12 +1,14 @@
 import { defineConfig } from 'tsup';
 
-export default defineConfig({
-  entry: { cli: 'src/cli.ts', index: 'src/index.ts' },
-  format: ['esm'],
-  dts: { entry: { index: 'src/index.ts' } },
+const shared = {
   sourcemap: true,
-  clean: true,
   target: 'node20',
   external: [/^@tensorflow\//, /^@semstyle\//],
-  banner: ({ format }) => (format === 'esm' ? { js: '' } : {}),
-});
+} as const;
+
+export default defineConfig([
+  // The bin: ESM only (it reads import.meta.url).
+  { ...shared, entry: { cli: 'src/cli.ts' }, format: ['esm'] },
+  // Programmatic access to the commands: ESM + CJS + d.ts.
+  { ...shared, entry: { index: 'src/index.ts' }, format: ['esm', 'cjs'], dts: true },
+]);
