@@ -16,6 +16,8 @@ export default defineConfig({
       { find: /^@semstyle\/datasets$/, replacement: src('./packages/datasets/src/index.ts') },
       { find: /^@semstyle\/interfacegan$/, replacement: src('./packages/interfacegan/src/index.ts') },
       { find: /^@semstyle\/interfacegan\/node$/, replacement: src('./packages/interfacegan/src/node/index.ts') },
+      { find: /^@semstyle\/inversion$/, replacement: src('./packages/inversion/src/index.ts') },
+      { find: /^@semstyle\/inversion\/node$/, replacement: src('./packages/inversion/src/node/index.ts') },
       { find: /^@semstyle\/styleflow$/, replacement: src('./packages/styleflow/src/index.ts') },
       { find: /^@semstyle\/styleflow\/node$/, replacement: src('./packages/styleflow/src/node/index.ts') },
     ],

@@ -12,6 +12,7 @@ import { runMetrics } from './commands/metrics.js';
 import { DATASET_HELP, runDataset } from './commands/dataset.js';
 import { EDIT_HELP, runEdit } from './commands/edit.js';
 import { TRAIN_FLOW_HELP, runTrainFlow } from './commands/train-flow.js';
+import { INVERT_HELP, runInvert, runTrainEncoder } from './commands/invert.js';
 import { runTrain } from './commands/train.js';
 import { parseSeeds } from './seeds.js';
 
@@ -32,6 +33,7 @@ Usage:
 ${DATASET_HELP}
 ${EDIT_HELP}
 ${TRAIN_FLOW_HELP}
+${INVERT_HELP}
   semstyle help
 
 Common options:
@@ -184,6 +186,10 @@ async function main(): Promise<void> {
       return runEdit(rest);
     case 'train-flow':
       return runTrainFlow(rest);
+    case 'invert':
+      return runInvert(rest);
+    case 'train-encoder':
+      return runTrainEncoder(rest);
     case 'train':
       return runTrain(rest);
     case undefined:

@@ -5,8 +5,8 @@ import * as tf from '@tensorflow/tfjs';
  * insertion: the sub-pixel (phase) decomposition. Output pixel (2m+a, 2l+b) only receives the taps
  * (i, j) of the kernel with i ≡ a, j ≡ b (mod 2), so each of the four output phases is a small stride-1
  * convolution of the UN-upsampled input (for k = 3: kernels 2×2, 2×1, 1×2, 1×1 — 9 taps per input pixel in
- * all, instead of 36 over the zero-inserted grid), and the phases are interleaved with a stack + transpose.
- * Built from differentiable ops only (conv2d, gather, stack, transpose, reshape), so training can use it.
+ * all, instead of 36 over the zero-inserted grid), and the phases are interleaved with concats and reshapes.
+ * Built from differentiable ops only (conv2d, gather, concat, reshape), so training can use it.
  *
  * Semantics: out[h, w, o] = Σ_{p, q, i, j : 2p+i = h, 2q+j = w} x[p, q, c] · weight[i, j, c, o],
  * for h < 2(H-1)+k. The result is returned on the even-sized grid 2L × 2L, L = ceil((2(H-1)+k)/2): the
@@ -70,10 +70,11 @@ export function upsampleConvFromPhases(x: tf.Tensor4D, phases: PhaseKernels, k: 
       }
       return tf.conv2d(x, kernel, 1, pad);
     };
-    const p = [phaseOut(0, 0), phaseOut(0, 1), phaseOut(1, 0), phaseOut(1, 1)];
-    // [N, L, L', 4, C] → [N, L, 2, L', 2, C] → [N, 2L, 2L', C]
-    const stacked = tf.reshape(tf.stack(p, 3), [n, gh.half, gw.half, 2, 2, outC]);
-    return tf.reshape(tf.transpose(stacked, [0, 1, 3, 2, 4, 5]), [n, 2 * gh.half, 2 * gw.half, outC]) as tf.Tensor4D;
+    // Interleave with rank-4 concats and free reshapes: [p_a0 | p_a1] on channels, viewed as [N, L, 2L', C],
+    // puts column phase b at 2l' + b; the two rows side by side, viewed as [N, 2L, 2L', C], put row phase a
+    // at 2l + a. (A rank-5 stack + transpose did the same, but its gradient — a rank-5 unstack — is slow on wasm.)
+    const row = (a: number) => tf.reshape(tf.concat([phaseOut(a, 0), phaseOut(a, 1)], 3), [n, gh.half, 2 * gw.half, outC]);
+    return tf.reshape(tf.concat([row(0), row(1)], 2), [n, 2 * gh.half, 2 * gw.half, outC]) as tf.Tensor4D;
   });
 }
 

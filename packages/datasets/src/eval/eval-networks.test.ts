@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@semstyle/core';
 import type { FeatureExtractor } from '@semstyle/metrics';
@@ -7,17 +8,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { faceSeed } from '../prng.js';
 import { renderFace } from '../render.js';
 import {
+  AttributeClassifier,
   attributeClassifierUrl,
+  buildAttributeClassifierModel,
   CLASSIFIER_BINARY_ATTRIBUTES,
   CLASSIFIER_EMBEDDING_DIM,
   loadAttributeClassifier,
-  type AttributeClassifier,
 } from './attribute-classifier.js';
 import { SPLITS } from './data.js';
 import { binaryScores, ConfusionMatrix } from './eval-metrics.js';
-import { faceParserUrl, loadFaceParser, PARSER_CLASSES, type FaceParser } from './face-parser.js';
+import { buildFaceParserModel, FaceParser, faceParserUrl, loadFaceParser, PARSER_CLASSES } from './face-parser.js';
 import { imagesFromBytes } from './layers.js';
-import { packagedModelUrl, toFloat16Bits } from './weights-io.js';
+import { asFolderUrl, packagedModelUrl, toFloat16Bits } from './weights-io.js';
 
 // 64 held-out faces (data/faces64 has seed 1; renderFace reproduces its files byte for byte), rendered here so
 // that the test needs no dataset folder.
@@ -29,7 +31,44 @@ let images: tf.Tensor4D;
 let labels: Uint8Array;
 let attributes: Array<Record<string, unknown>>;
 
-const evaluation = (url: URL) => JSON.parse(readFileSync(fileURLToPath(new URL('evaluation.json', url)), 'utf8')) as Record<string, unknown>;
+const evaluation = (url: URL) => JSON.parse(readFileSync(fileURLToPath(new URL('evaluation.json', url)), 'utf8')) as unknown;
+
+interface HeldOutClassifier {
+  meanAccuracy: number;
+  binary: Record<string, { n: number; positives: number; truePositiveRate: number; trueNegativeRate: number }>;
+  mae: Record<string, number>;
+}
+
+/** Balanced accuracy pooled over all binary attributes (TPR over all positives, TNR over all negatives). */
+function pooledBalanced(e: HeldOutClassifier): number {
+  let tp = 0, pos = 0, tn = 0, neg = 0;
+  for (const s of Object.values(e.binary)) {
+    if (s.positives > 0) tp += s.truePositiveRate * s.positives;
+    pos += s.positives;
+    if (s.n > s.positives) tn += s.trueNegativeRate * (s.n - s.positives);
+    neg += s.n - s.positives;
+  }
+  return (tp / pos + tn / neg) / 2;
+}
+
+async function classifierScores(c: AttributeClassifier) {
+  const preds = await c.predict(images);
+  const binary = Object.fromEntries(
+    CLASSIFIER_BINARY_ATTRIBUTES.map((k) => [k, binaryScores(preds.map((p) => p.probabilities[k] > 0.5), attributes.map((a) => a[k] as boolean))]),
+  );
+  const mae = Object.fromEntries(
+    (['fatness', 'skinLuminance', 'hairLuminance'] as const).map((k) => [k, preds.reduce((s, p, i) => s + Math.abs(p.values[k] - (attributes[i]![k] as number)), 0) / N]),
+  );
+  const accs = Object.values(binary).map((b) => b.accuracy);
+  return { meanAccuracy: accs.reduce((a, b) => a + b, 0) / accs.length, pooledBalanced: pooledBalanced({ meanAccuracy: 0, binary, mae }), mae };
+}
+
+async function parserScores(p: FaceParser) {
+  const pred = p.parse(images);
+  const s = new ConfusionMatrix(PARSER_CLASSES).add(await pred.data(), labels).scores();
+  pred.dispose();
+  return s;
+}
 
 beforeAll(async () => {
   await initBackend('wasm');
@@ -61,19 +100,22 @@ describe('attribute classifier (shipped weights)', () => {
     tf.dispose([logits, values, e]);
   });
 
-  it(`reaches ≥ 0.9× its held-out accuracy on ${N} held-out faces`, async () => {
-    const measured = evaluation(attributeClassifierUrl()) as { meanAccuracy: number; mae: Record<string, number> };
-    const preds = await classifier.predict(images);
-    const accs = CLASSIFIER_BINARY_ATTRIBUTES.map(
-      (k) => binaryScores(preds.map((p) => p.probabilities[k] > 0.5), attributes.map((a) => a[k] as boolean)).accuracy,
-    );
-    const mean = accs.reduce((a, b) => a + b, 0) / accs.length;
-    expect(mean).toBeGreaterThanOrEqual(0.9 * measured.meanAccuracy);
-    // Regression heads: loose bound (a broken file gives errors of the order of the spread, ≈ 0.15–0.27).
-    for (const k of ['fatness', 'skinLuminance', 'hairLuminance'] as const) {
-      const mae = preds.reduce((s, p, i) => s + Math.abs(p.values[k] - (attributes[i]![k] as number)), 0) / N;
-      expect(mae, k).toBeLessThan(2 * measured.mae[k]! + 0.02);
-    }
+  it(`reaches ≥ 0.9× its held-out accuracy and balanced accuracy on ${N} held-out faces`, async () => {
+    const measured = evaluation(attributeClassifierUrl()) as HeldOutClassifier;
+    const s = await classifierScores(classifier);
+    expect(s.meanAccuracy).toBeGreaterThanOrEqual(0.9 * measured.meanAccuracy);
+    // Pooled over attributes (a classifier that answers "no" to everything has 0.5 here, ~0.83 mean accuracy).
+    expect(s.pooledBalanced).toBeGreaterThanOrEqual(0.9 * pooledBalanced(measured));
+    // Regression heads: loose bound (predicting the mean gives errors of the order of the spread, ≈ 0.15–0.27).
+    for (const k of ['fatness', 'skinLuminance', 'hairLuminance'] as const) expect(s.mae[k], k).toBeLessThan(2 * measured.mae[k]! + 0.02);
+  });
+
+  it('those thresholds reject an untrained network', async () => {
+    const measured = evaluation(attributeClassifierUrl()) as HeldOutClassifier;
+    const untrained = new AttributeClassifier(buildAttributeClassifierModel(123), classifier.meta);
+    const s = await classifierScores(untrained);
+    untrained.dispose();
+    expect(s.pooledBalanced).toBeLessThan(0.9 * pooledBalanced(measured));
   });
 
   it('is a deterministic FeatureExtractor [N, D] that also takes other sizes', async () => {
@@ -115,13 +157,19 @@ describe('face parser (shipped weights)', () => {
     tf.dispose([x, l, p]);
   });
 
-  it(`reaches ≥ 0.9× its held-out mIoU on ${N} held-out faces`, async () => {
+  it(`reaches ≥ 0.9× its held-out mIoU and pixel accuracy on ${N} held-out faces`, async () => {
     const measured = evaluation(faceParserUrl()) as { meanIoU: number; pixelAccuracy: number };
-    const p = parser.parse(images);
-    const s = new ConfusionMatrix(PARSER_CLASSES).add(await p.data(), labels).scores();
-    p.dispose();
+    const s = await parserScores(parser);
     expect(s.meanIoU).toBeGreaterThanOrEqual(0.9 * measured.meanIoU);
     expect(s.pixelAccuracy).toBeGreaterThanOrEqual(0.9 * measured.pixelAccuracy);
+  });
+
+  it('that threshold rejects an untrained network', async () => {
+    const measured = evaluation(faceParserUrl()) as { meanIoU: number };
+    const untrained = new FaceParser(buildFaceParserModel(123), parser.meta);
+    const s = await parserScores(untrained);
+    untrained.dispose();
+    expect(s.meanIoU).toBeLessThan(0.9 * measured.meanIoU);
   });
 
   it('leaks no tensors', () => {
@@ -142,6 +190,13 @@ describe('model files', () => {
     expect(packagedModelUrl('x', 'file:///p/datasets/src/eval/face-parser.ts').href).toBe('file:///p/datasets/models/x/');
     expect(packagedModelUrl('x', 'file:///p/datasets/dist/index.js').href).toBe('file:///p/datasets/models/x/');
     expect(packagedModelUrl('x', 'https://cdn.example/datasets/dist/index.js').href).toBe('https://cdn.example/datasets/models/x/');
+  });
+
+  it('take URLs, absolute and relative file paths', () => {
+    expect(asFolderUrl('models/x').href).toBe(`${pathToFileURL(resolve('models/x')).href}/`);
+    expect(asFolderUrl('/a b/c/').href).toBe('file:///a%20b/c/');
+    expect(asFolderUrl(new URL('https://h/m/x')).href).toBe('https://h/m/x/');
+    expect(asFolderUrl('https://h/m/x/').href).toBe('https://h/m/x/');
   });
 
   it('float16 quantisation round-trips through tfjs decoding', () => {

@@ -29,16 +29,20 @@ async function readBytes(url: URL): Promise<Uint8Array> {
   return new Uint8Array(await res.arrayBuffer());
 }
 
-/** Directory URL (with a trailing slash) of a model folder. */
+/** Directory URL (with a trailing slash) of a model folder: a URL, or a file path (Node; relative to the working directory). */
 export function asFolderUrl(folder: string | URL): URL {
-  const href = typeof folder === 'string' ? folder : folder.href;
-  const withSlash = href.endsWith('/') ? href : `${href}/`;
-  if (typeof folder === 'string' && !/^[a-z][a-z0-9+.-]*:/i.test(folder)) {
-    // A plain path: absolute file path in Node, or relative to the page in browsers.
-    if (typeof process !== 'undefined' && process.versions?.node !== undefined && withSlash.startsWith('/')) return new URL(`file://${withSlash}`);
-    return new URL(withSlash, typeof location !== 'undefined' ? location.href : undefined);
+  if (folder instanceof URL) return new URL(folder.href.endsWith('/') ? folder.href : `${folder.href}/`);
+  const withSlash = folder.endsWith('/') ? folder : `${folder}/`;
+  if (/^[a-z][a-z0-9+.-]*:/i.test(folder) && !/^[a-z]:[\\/]/i.test(folder)) return new URL(withSlash);
+  const isNode = typeof process !== 'undefined' && process.versions?.node !== undefined;
+  if (isNode) {
+    // file URL of the absolute path, percent-encoded like node:url's pathToFileURL (without importing it).
+    const cwd = process.cwd().replace(/\\/g, '/');
+    const path = withSlash.replace(/\\/g, '/');
+    const abs = path.startsWith('/') || /^[a-z]:\//i.test(path) ? path : `${cwd}/${path}`;
+    return new URL(`file://${abs.startsWith('/') ? '' : '/'}${abs.split('/').map(encodeURIComponent).join('/').replace(/^\/([a-z])%3A/i, '/$1:')}`);
   }
-  return new URL(withSlash);
+  return new URL(withSlash, typeof location !== 'undefined' ? location.href : undefined);
 }
 
 /**

@@ -1,0 +1,88 @@
+import { parseArgs } from 'node:util';
+import { initBackend, InputError, type BackendName } from '@semstyle/core';
+import { loadGenerator } from '@semstyle/core/node';
+import { invertCommand, trainEncoderCommand } from '@semstyle/inversion/node';
+import type { EncoderPresetName } from '@semstyle/inversion';
+
+export const INVERT_HELP = `  semstyle invert IMAGE…|DIR [--checkpoint FILE] --out DIR [--method optimize|restyle] [--encoder DIR]
+                    [--iterations 5] [--steps 400] [--mode w|w+] [--pivotal] [--regions a,b]     real image → W+
+  semstyle train-encoder [--checkpoint FILE] --out DIR --steps N [--data DIR] [--preset tiny|small|ir-se50]`;
+
+export async function runInvert(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      checkpoint: { type: 'string' },
+      out: { type: 'string' },
+      method: { type: 'string' },
+      encoder: { type: 'string' },
+      iterations: { type: 'string' },
+      steps: { type: 'string' },
+      mode: { type: 'string' },
+      pivotal: { type: 'boolean' },
+      regions: { type: 'string' },
+      backend: { type: 'string' },
+    },
+    strict: true,
+  });
+  if (!values.out || positionals.length === 0) throw new InputError('E_INVALID_ARGUMENT', 'invert needs images (files or one folder) and --out DIR.');
+  const method = (values.method ?? 'optimize') as 'optimize' | 'restyle';
+  if (method !== 'optimize' && method !== 'restyle') throw new InputError('E_INVALID_ARGUMENT', `--method must be optimize or restyle (got ${method}).`);
+  if (method === 'restyle' && !values.encoder) throw new InputError('E_INVALID_ARGUMENT', 'restyle inversion needs --encoder DIR (train one with `semstyle train-encoder`).');
+  await initBackend((values.backend ?? 'wasm') as BackendName);
+  const generator = await loadGenerator(values.checkpoint);
+  try {
+    const result = await invertCommand({
+      generator,
+      images: positionals.length === 1 ? positionals[0]! : positionals,
+      outDir: values.out,
+      method,
+      ...(values.encoder ? { encoder: values.encoder } : {}),
+      ...(values.iterations ? { iterations: Number(values.iterations) } : {}),
+      ...(values.steps ? { steps: Number(values.steps) } : {}),
+      ...(values.mode ? { mode: values.mode as 'w' | 'w+' } : {}),
+      ...(values.pivotal ? { pivotal: true } : {}),
+      ...(values.regions ? { regions: values.regions.split(',').map((s) => s.trim()) } : {}),
+      log: (line) => console.log(line),
+    });
+    console.log(JSON.stringify(result));
+  } finally {
+    generator.dispose();
+  }
+}
+
+export async function runTrainEncoder(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      checkpoint: { type: 'string' },
+      out: { type: 'string' },
+      steps: { type: 'string' },
+      data: { type: 'string' },
+      preset: { type: 'string' },
+      seed: { type: 'string' },
+      'checkpoint-every': { type: 'string' },
+      backend: { type: 'string' },
+    },
+    strict: true,
+  });
+  if (!values.out || !values.steps) throw new InputError('E_INVALID_ARGUMENT', 'train-encoder needs --out DIR and --steps N.');
+  await initBackend((values.backend ?? 'wasm') as BackendName);
+  const generator = await loadGenerator(values.checkpoint);
+  try {
+    const result = await trainEncoderCommand({
+      generator,
+      outDir: values.out,
+      steps: Number(values.steps),
+      ...(values.data ? { data: { folder: values.data } } : {}),
+      ...(values.preset ? { encoder: { preset: values.preset as EncoderPresetName } } : {}),
+      ...(values.seed ? { seed: Number(values.seed) } : {}),
+      ...(values['checkpoint-every'] ? { checkpointEvery: Number(values['checkpoint-every']) } : {}),
+      log: (line) => console.log(line),
+    });
+    console.log(JSON.stringify(result));
+  } finally {
+    generator.dispose();
+  }
+}
