@@ -19,7 +19,7 @@ export interface MetricsCommandOptions {
   readonly results?: string;
   readonly cacheDir?: string;
   readonly progress?: boolean;
-  /** Feature space of plain fid / kid / pr: `pixels` (64² pixels, for quick checks). The `*_nsfwjs_inception` metrics bring their own. */
+  /** Feature space of plain fid / kid / pr: `pixels` (8×8 pixels, 192-d, for quick checks). The `*_nsfwjs_inception` metrics bring their own. */
   readonly extractor?: 'pixels';
 }
 
@@ -28,7 +28,8 @@ const PLAIN_FEATURE_METRIC = /^(fid|kid|pr)$/;
 
 function extractorFor(name: string, choice: MetricsCommandOptions['extractor']): FeatureExtractor | undefined {
   if (!PLAIN_FEATURE_METRIC.test(name)) return undefined;
-  if (choice === 'pixels') return pixelExtractor();
+  // 8×8 pixels (192-d): small enough for a full covariance; 64² pixels (12 288-d) would not be.
+  if (choice === 'pixels') return pixelExtractor({ size: 8 });
   throw new InputError('E_INVALID_ARGUMENT', `Metric ${name} needs a feature space: pass --extractor pixels, or use ${name}_nsfwjs_inception (InceptionV3 features).`);
 }
 

@@ -55,7 +55,10 @@ export async function* takeImages(batches: AsyncIterable<tf.Tensor4D>, max: numb
   }
 }
 
-/** Images [-1, 1] from a generator (`map` → `toWPlus` → `synthesize`); everything else is disposed. */
+/**
+ * Images from a generator (`map` → `toWPlus` → `synthesize`), clamped to [-1, 1] as every saved picture
+ * is (the raw output is unbounded); everything else is disposed.
+ */
 export async function* generatorImages(source: GeneratorSampleSource): AsyncGenerator<tf.Tensor4D> {
   const { generator, num } = source;
   const batchSize = source.batchSize ?? 8;
@@ -68,7 +71,8 @@ export async function* generatorImages(source: GeneratorSampleSource): AsyncGene
     const w = generator.map(z, source.truncation === undefined ? {} : { truncation: source.truncation });
     const wp = generator.toWPlus(w);
     const out = generator.synthesize(wp);
-    tf.dispose([z.tensor, w.tensor, wp.tensor, out.seg, out.segCoarse, out.depths, out.masks]);
-    yield out.image;
+    const image = tf.clipByValue(out.image, -1, 1) as tf.Tensor4D;
+    tf.dispose([z.tensor, w.tensor, wp.tensor, out]);
+    yield image;
   }
 }
