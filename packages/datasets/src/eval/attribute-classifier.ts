@@ -15,7 +15,7 @@ export type ClassifierRegressionAttribute = (typeof CLASSIFIER_REGRESSION_ATTRIB
 /**
  * The classifier network: 64×64×3 in [−1, 1] → [heads (10 logits + 3 standardised regressions), embedding 128].
  * Six 3×3 conv + ReLU layers (32 s2, 32, 64 s2, 64, 96 s2, 128 → 8×8), global average pooling,
- * dense 128 + ReLU (the embedding), dense 13 (heads). 250 061 parameters.
+ * dense 128 + ReLU (the embedding), dense 13 (heads). 249 869 parameters.
  */
 export function buildAttributeClassifierModel(seed = 0): tf.LayersModel {
   const L = new LayerFactory(seed);

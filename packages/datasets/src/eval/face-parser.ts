@@ -9,6 +9,7 @@ export const PARSER_CLASSES = 13;
  * The parser network, a small U-Net with additive (FPN-style) skips, NHWC, 3×3 conv + ReLU throughout:
  * encoder 64² 16 → 32² 32 (s2), 32 → 16² 64 (s2), 64 → 8² 96 (s2), 96; decoder: 1×1 projection, nearest ×2
  * upsampling, add the encoder feature of that size, 3×3 conv (16² 64 → 32² 32 → 64² 16); 1×1 conv to 13 logits.
+ * 265 725 parameters.
  */
 export function buildFaceParserModel(seed = 0): tf.LayersModel {
   const L = new LayerFactory(seed);

@@ -181,6 +181,9 @@ const evaluation = {
   parameters: model.countParams(),
   steps: initSteps + best.step,
   stepsRun: step,
+  /** Continued from these weights (steps before this run: initSteps); epochs and wall time are this run's. */
+  initFrom: initFrom ?? null,
+  initSteps,
   epochs: (best.step * batchSize) / train.n,
   trainWallSeconds: Math.round(trainMs / 1000),
   stopReason,
