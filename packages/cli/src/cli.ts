@@ -38,10 +38,18 @@ ${INVERT_HELP}
 
 Common options:
   --backend auto|wasm|cpu   tensor backend (default: wasm in Node)
+  --threads N               wasm threads for generate / demo (default 1; 2 uses both cores)
 
 Checkpoints: an official SemanticStyleGAN .pt file (read safely, nothing executed) or a safetensors file
 with the model config in its metadata. Without --checkpoint the embedded default model is used.
 `;
+
+/** `--backend` and `--threads` (wasm threads; 2 uses both cores of a 2-core machine). */
+async function startBackend(values: { backend?: string; threads?: string }): Promise<string> {
+  const threads = values.threads === undefined ? undefined : Number(values.threads);
+  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) fail(`--threads must be a positive integer (got ${values.threads})`);
+  return initBackend((values.backend ?? 'wasm') as BackendName, threads === undefined ? {} : { threads });
+}
 
 function fail(message: string): never {
   process.stderr.write(`semstyle: ${message}\n`);
@@ -61,6 +69,7 @@ async function runGenerate(argv: string[]): Promise<void> {
       tensors: { type: 'string' },
       batch: { type: 'string' },
       backend: { type: 'string' },
+      threads: { type: 'string' },
     },
     strict: true,
   });
@@ -72,7 +81,7 @@ async function runGenerate(argv: string[]): Promise<void> {
   if (!Number.isFinite(truncation)) fail(`--truncation must be a number (got ${values.truncation})`);
   const batch = values.batch === undefined ? 4 : Number(values.batch);
   if (!Number.isInteger(batch) || batch <= 0) fail(`--batch must be a positive integer (got ${values.batch})`);
-  const backend = await initBackend((values.backend ?? 'wasm') as BackendName);
+  const backend = await startBackend(values);
   const generator = await loadGenerator(values.checkpoint);
   try {
     const started = performance.now();
@@ -99,11 +108,11 @@ const PARITY_FIXTURE = fileURLToPath(new URL('../../../../shared/fixtures/offici
 async function runDemo(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
-    options: { checkpoint: { type: 'string' }, out: { type: 'string' }, region: { type: 'string' }, backend: { type: 'string' } },
+    options: { checkpoint: { type: 'string' }, out: { type: 'string' }, region: { type: 'string' }, backend: { type: 'string' }, threads: { type: 'string' } },
     strict: true,
   });
   const outDir = values.out ?? 'out';
-  const backend = await initBackend((values.backend ?? 'wasm') as BackendName);
+  const backend = await startBackend(values);
   let checkpoint = values.checkpoint;
   if (checkpoint === undefined && !existsSync(defaultModelPath())) {
     if (!existsSync(PARITY_FIXTURE)) {
@@ -146,7 +155,7 @@ async function runConvert(argv: string[]): Promise<void> {
   if (!['g_ema', 'g', 'all'].includes(generator)) fail(`--generator must be g_ema, g or all (got ${values.generator})`);
   const samples = values.samples === undefined ? 4 : Number(values.samples);
   if (!Number.isInteger(samples) || samples <= 0) fail(`--samples must be a positive integer (got ${values.samples})`);
-  const backend = await initBackend((values.backend ?? 'wasm') as BackendName);
+  const backend = await startBackend(values);
   const started = performance.now();
   const result = await convertCommand({
     input,
