@@ -15,7 +15,7 @@ import { Trainer } from '@semstyle/core/node';
 import { FolderDataset } from '@semstyle/datasets';
 
 export const TRAIN_HELP = `  semstyle train --data DIR --config PRESET|file.json --batch N --steps N --out DIR [--resume CKPT]
-                 [--sample-every N] [--checkpoint-every N] [--seed S] [--adaptation] [--backend wasm|cpu]`;
+                 [--sample-every N] [--checkpoint-every N] [--seed S] [--adaptation] [--backend wasm|cpu] [--threads N]`;
 
 function positiveInt(name: string, raw: string | undefined, fallback: number, allowZero = false): number {
   if (raw === undefined) return fallback;
@@ -58,6 +58,7 @@ export async function runTrain(argv: string[]): Promise<void> {
       aug: { type: 'boolean' },
       'skip-bad-files': { type: 'boolean' },
       backend: { type: 'string' },
+      threads: { type: 'string' },
     },
     strict: true,
   });
@@ -72,7 +73,8 @@ export async function runTrain(argv: string[]): Promise<void> {
   if (!Number.isInteger(seed)) throw new InputError('E_INVALID_ARGUMENT', `--seed must be an integer (got ${values.seed}).`);
   const backendName = (values.backend ?? 'wasm') as BackendName;
   if (!['wasm', 'cpu'].includes(backendName)) throw new InputError('E_INVALID_ARGUMENT', `--backend must be wasm or cpu (got ${values.backend}).`);
-  const backend = await initBackend(backendName);
+  const threads = positiveInt('threads', values.threads, 1);
+  const backend = await initBackend(backendName, backendName === 'wasm' ? { threads } : {});
 
   const config = values.config ? await loadConfig(values.config) : undefined;
   const resolution = config?.generator.size;
