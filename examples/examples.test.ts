@@ -24,6 +24,7 @@ describe('examples run end to end (tiny generator)', () => {
     ['quickstart', ['faces.png']],
     ['region-swap', ['swap.png', 'build-up.png']],
     ['interpolation', ['interpolation.png']],
+    ['interfacegan', ['unrestricted.png', 'restricted.png']],
   ])('%s writes its pictures and report', (name, pictures) => {
     const stdout = run(name);
     expect(stdout).toMatch(/wrote .*README\.md/);
