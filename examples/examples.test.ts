@@ -25,6 +25,7 @@ describe('examples run end to end (tiny generator)', () => {
     ['region-swap', ['swap.png', 'build-up.png']],
     ['interpolation', ['interpolation.png']],
     ['interfacegan', ['unrestricted.png', 'restricted.png']],
+    ['inversion', ['inversion.png']],
   ])('%s writes its pictures and report', (name, pictures) => {
     const stdout = run(name);
     expect(stdout).toMatch(/wrote .*README\.md/);

@@ -22,6 +22,18 @@ import { disposeFoldedRenderNet, foldRenderNet, withFoldedRenderNet, type Folded
 import { initialValues, ParameterStore } from '../networks/parameters.js';
 import { parametersFromStateDict, parametersToStateDict, type LoadParametersOptions } from './load-parameters.js';
 
+/** tf.keep every tensor reachable from `value` (objects, arrays, maps). */
+function keepAll(value: unknown, seen = new Set<unknown>()): void {
+  if (value === null || typeof value !== 'object' || seen.has(value)) return;
+  seen.add(value);
+  if (value instanceof tf.Tensor) {
+    tf.keep(value);
+    return;
+  }
+  const children = value instanceof Map ? [...value.values()] : Array.isArray(value) ? value : Object.values(value);
+  for (const child of children) keepAll(child, seen);
+}
+
 export interface MeanWOptions {
   /** Number of Z samples averaged (default 10 000, as the official scripts). */
   readonly samples?: number;
@@ -264,7 +276,11 @@ export class SemanticStyleGAN implements SemanticGeneratorV1 {
     if (this.stackedCache?.version !== this.params.version) {
       this.disposeStack();
       const stacked = stackLocalParams(this.config, this.params);
-      this.stackedCache = { version: this.params.version, stacked, render: foldRenderNet(this.config, this.params) };
+      const render = foldRenderNet(this.config, this.params);
+      // The cache outlives any tf.tidy the caller may be in (the first synthesize can run inside one).
+      keepAll(stacked);
+      keepAll(render);
+      this.stackedCache = { version: this.params.version, stacked, render };
     }
     return this.stackedCache!.stacked;
   }

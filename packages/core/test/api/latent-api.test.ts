@@ -265,3 +265,18 @@ describe('bad input', () => {
     expect(presetConfig('tiny').generator.size).toBe(32);
   });
 });
+
+describe('caches built inside a caller’s tf.tidy', () => {
+  it('the first synthesize may run inside tf.tidy; later calls still work and nothing leaks', async () => {
+    await initBackend('wasm');
+    const g = createTestingGenerator({ seed: 9 });
+    const w = g.sampleWPlus(1, 1);
+    const first = tf.tidy(() => tf.clone(g.synthesize(w).image));
+    const again = g.synthesize(w);
+    expect(tf.max(tf.abs(tf.sub(first, again.image))).dataSync()[0]).toBe(0);
+    tf.dispose([first, again, w.tensor]);
+    const before = tf.memory().numTensors;
+    g.dispose();
+    expect(tf.memory().numTensors).toBeLessThan(before);
+  });
+});
