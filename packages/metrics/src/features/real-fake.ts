@@ -1,4 +1,4 @@
-import type { MetricContext } from '../core/types.js';
+import type { MetricContext, MetricDefinition, MetricValues } from '../core/types.js';
 import { collectFeatures, type Collected } from './extract.js';
 import type { FeatureExtractor } from './extractor.js';
 import type { SampleSource } from './sources.js';
@@ -69,4 +69,42 @@ export async function resolveExtractor(
   if (given !== undefined || fallback === undefined) return { extractor: given, release: () => {} };
   const extractor = await fallback();
   return { extractor, release: () => extractor.dispose?.() };
+}
+
+/** What a real-vs-fake metric computes from the gathered features (or moments). */
+export type RealFakeCompute<O, V extends MetricValues> = (
+  sides: RealFake,
+  options: O,
+) => { readonly values: V; readonly info?: Readonly<Record<string, unknown>> };
+
+/**
+ * A real-vs-fake feature metric (FID, KID, precision/recall, …): resolves the extractor (loading
+ * `defaultExtractor` when the caller gives none, and releasing it afterwards), gathers both sides through the
+ * real-side cache, and reports sample counts, extractor id and cache hit around what `compute` returns.
+ */
+export function makeRealFakeMetric<O extends FeatureMetricOptions, V extends MetricValues>(
+  name: string,
+  description: string,
+  keepFeatures: boolean,
+  compute: RealFakeCompute<O, V>,
+  defaultExtractor?: () => Promise<FeatureExtractor>,
+): MetricDefinition<O, V> {
+  return {
+    name,
+    description,
+    async run(options, context) {
+      const { extractor, release } = await resolveExtractor(options.extractor, defaultExtractor);
+      try {
+        const sides = await gatherRealFake(options, extractor, context, keepFeatures);
+        const { values, info } = compute(sides, options);
+        return {
+          values,
+          numSamples: { real: sides.real.n, fake: sides.fake.n },
+          info: { extractor: extractor?.id ?? 'features', realCacheHit: sides.cacheHit, ...info },
+        };
+      } finally {
+        release();
+      }
+    },
+  };
 }

@@ -1,7 +1,7 @@
 import type { MetricDefinition } from '../core/types.js';
 import { assertEnoughSamples } from '../core/validate.js';
 import type { FeatureExtractor } from '../features/extractor.js';
-import { gatherRealFake, resolveExtractor, type FeatureMetricOptions } from '../features/real-fake.js';
+import { makeRealFakeMetric, type FeatureMetricOptions } from '../features/real-fake.js';
 import { frechetDistance } from '../ops/frechet.js';
 
 export type FidOptions = FeatureMetricOptions;
@@ -16,33 +16,25 @@ export function makeFidMetric(
   description: string,
   defaultExtractor?: () => Promise<FeatureExtractor>,
 ): MetricDefinition<FidOptions, FidValues> {
-  return {
+  return makeRealFakeMetric<FidOptions, FidValues>(
     name,
     description,
-    async run(options, context) {
-      const { extractor, release } = await resolveExtractor(options.extractor, defaultExtractor);
-      try {
-        const { real, fake, cacheHit } = await gatherRealFake(options, extractor, context, false);
-        const why = 'FID needs a covariance (n − 1 in the denominator); use more samples than the feature width for a full-rank one';
-        assertEnoughSamples(real.n, 2, 'FID real samples', why);
-        assertEnoughSamples(fake.n, 2, 'FID fake samples', why);
-        const fid = frechetDistance(real.moments!, fake.moments!);
-        const d = real.moments!.d;
-        return {
-          values: { fid },
-          numSamples: { real: real.n, fake: fake.n },
-          info: {
-            extractor: extractor?.id ?? 'features',
-            featureDim: d,
-            realCacheHit: cacheHit,
-            ...(Math.min(real.n, fake.n) <= d ? { warning: `covariances are rank-deficient (n ≤ d = ${d}); FID is biased at small n` } : {}),
-          },
-        };
-      } finally {
-        release();
-      }
+    false,
+    ({ real, fake }) => {
+      const why = 'FID needs a covariance (n − 1 in the denominator); use more samples than the feature width for a full-rank one';
+      assertEnoughSamples(real.n, 2, 'FID real samples', why);
+      assertEnoughSamples(fake.n, 2, 'FID fake samples', why);
+      const d = real.moments!.d;
+      return {
+        values: { fid: frechetDistance(real.moments!, fake.moments!) },
+        info: {
+          featureDim: d,
+          ...(Math.min(real.n, fake.n) <= d ? { warning: `covariances are rank-deficient (n ≤ d = ${d}); FID is biased at small n` } : {}),
+        },
+      };
     },
-  };
+    defaultExtractor,
+  );
 }
 
 export const fid = makeFidMetric(

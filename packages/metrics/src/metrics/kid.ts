@@ -1,6 +1,6 @@
 import type { MetricDefinition } from '../core/types.js';
 import type { FeatureExtractor } from '../features/extractor.js';
-import { gatherRealFake, resolveExtractor, type FeatureMetricOptions } from '../features/real-fake.js';
+import { makeRealFakeMetric, type FeatureMetricOptions } from '../features/real-fake.js';
 import { kernelInceptionDistance, type KidOptions as KidEstimatorOptions } from '../ops/kid.js';
 
 export interface KidOptions extends FeatureMetricOptions, KidEstimatorOptions {}
@@ -15,24 +15,16 @@ export function makeKidMetric(
   description: string,
   defaultExtractor?: () => Promise<FeatureExtractor>,
 ): MetricDefinition<KidOptions, KidValues> {
-  return {
+  return makeRealFakeMetric<KidOptions, KidValues>(
     name,
     description,
-    async run(options, context) {
-      const { extractor, release } = await resolveExtractor(options.extractor, defaultExtractor);
-      try {
-        const { real, fake, cacheHit } = await gatherRealFake(options, extractor, context, true);
-        const r = kernelInceptionDistance(real.features!, fake.features!, options);
-        return {
-          values: { kid: r.kid, kid_std: r.kidStd },
-          numSamples: { real: real.n, fake: fake.n },
-          info: { extractor: extractor?.id ?? 'features', subsetSize: r.subsetSize, numSubsets: r.numSubsets, realCacheHit: cacheHit },
-        };
-      } finally {
-        release();
-      }
+    true,
+    ({ real, fake }, options) => {
+      const r = kernelInceptionDistance(real.features!, fake.features!, options);
+      return { values: { kid: r.kid, kid_std: r.kidStd }, info: { subsetSize: r.subsetSize, numSubsets: r.numSubsets } };
     },
-  };
+    defaultExtractor,
+  );
 }
 
 export const kid = makeKidMetric(

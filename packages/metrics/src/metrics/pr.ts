@@ -1,6 +1,6 @@
 import type { MetricDefinition } from '../core/types.js';
 import type { FeatureExtractor } from '../features/extractor.js';
-import { gatherRealFake, resolveExtractor, type FeatureMetricOptions } from '../features/real-fake.js';
+import { makeRealFakeMetric, type FeatureMetricOptions } from '../features/real-fake.js';
 import { precisionRecall, type PrecisionRecallOptions } from '../ops/precision-recall.js';
 
 export interface PrOptions extends FeatureMetricOptions, PrecisionRecallOptions {}
@@ -15,24 +15,16 @@ export function makePrMetric(
   description: string,
   defaultExtractor?: () => Promise<FeatureExtractor>,
 ): MetricDefinition<PrOptions, PrValues> {
-  return {
+  return makeRealFakeMetric<PrOptions, PrValues>(
     name,
     description,
-    async run(options, context) {
-      const { extractor, release } = await resolveExtractor(options.extractor, defaultExtractor);
-      try {
-        const { real, fake, cacheHit } = await gatherRealFake(options, extractor, context, true);
-        const r = precisionRecall(real.features!, fake.features!, options);
-        return {
-          values: { precision: r.precision, recall: r.recall },
-          numSamples: { real: real.n, fake: fake.n },
-          info: { extractor: extractor?.id ?? 'features', k: options.k ?? 3, realCacheHit: cacheHit },
-        };
-      } finally {
-        release();
-      }
+    true,
+    ({ real, fake }, options) => {
+      const r = precisionRecall(real.features!, fake.features!, options);
+      return { values: { precision: r.precision, recall: r.recall }, info: { k: options.k ?? 3 } };
     },
-  };
+    defaultExtractor,
+  );
 }
 
 export const pr = makePrMetric(
