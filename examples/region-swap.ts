@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { imagesToPixels, segmentationToPixels, swapCodes } from '@semstyle/core';
+import { editLocality } from '@semstyle/metrics';
 import { setup } from './_shared/setup.js';
 import { saveGrid } from './_shared/png.js';
 
@@ -24,14 +25,10 @@ const out = g.synthesize(batch);
 const swapGrid = await saveGrid(outDir, 'swap.png', [...(await imagesToPixels(out.image)), ...(await segmentationToPixels(out.seg))], 4);
 
 // How much of the texture swap's pixel change lies inside the region's mask (union of before / after)?
-const inside = tf.tidy(() => {
-  const k = g.regions.indexOf(region);
-  const labels = tf.argMax(out.seg, 3);
-  const mask = tf.cast(tf.logicalOr(tf.equal(tf.slice(labels, [0, 0, 0], [1, -1, -1]), k), tf.equal(tf.slice(labels, [3, 0, 0], [1, -1, -1]), k)), 'float32');
-  const change = tf.sum(tf.abs(tf.sub(tf.slice(out.image, [3, 0, 0, 0], [1, -1, -1, -1]), tf.slice(out.image, [0, 0, 0, 0], [1, -1, -1, -1]))), 3);
-  return tf.div(tf.sum(tf.mul(change, mask)), tf.add(tf.sum(change), 1e-12));
-});
-const share = (await inside.data())[0]!;
+const pick = (t: tf.Tensor4D, i: number) => tf.slice(t, [i, 0, 0, 0], [1, -1, -1, -1]) as tf.Tensor4D;
+const parts = [pick(out.image, 0), pick(out.image, 3), pick(out.seg, 0), pick(out.seg, 3)] as const;
+const locality = editLocality({ before: parts[0], after: parts[1], segBefore: parts[2], segAfter: parts[3], editedClasses: [g.regions.indexOf(region)] });
+const share = 1 - locality.outsideFraction;
 
 // Build-up: background, then + each region in turn.
 const steps = g.renderRegions(a, { cumulative: true });
@@ -39,7 +36,7 @@ const stepImages = [];
 for (const step of steps) stepImages.push(...(await imagesToPixels(step.image)));
 const buildGrid = await saveGrid(outDir, 'build-up.png', stepImages, steps.length);
 
-tf.dispose([a.tensor, b.tensor, both.tensor, textureOnly.tensor, batch.tensor, out, inside, ...steps]);
+tf.dispose([a.tensor, b.tensor, both.tensor, textureOnly.tensor, batch.tensor, out, ...parts, ...steps]);
 g.dispose();
 
 const path = await report(`# Region swap and build-up

@@ -10,6 +10,7 @@ import {
   type RgbPixels,
   type SemanticStyleGAN,
 } from '@semstyle/core';
+import { editLocality } from '@semstyle/metrics';
 import { writePng } from '../png.js';
 
 export interface DemoOptions {
@@ -70,18 +71,14 @@ export async function demoCommand(options: DemoOptions): Promise<DemoResult> {
   const swapped = swapCodes(a, b, { regions: [swapRegion] });
   const three = { ...wplus, tensor: tf.concat([a.tensor, b.tensor, swapped.tensor], 0) as tf.Tensor3D };
   const swapOut = generator.synthesize(three);
-  const inside = tf.tidy(() => {
-    const k = regions.indexOf(swapRegion);
-    const labels = tf.argMax(swapOut.seg, 3);
-    const before = tf.equal(tf.slice(labels, [0, 0, 0], [1, -1, -1]), k);
-    const after = tf.equal(tf.slice(labels, [2, 0, 0], [1, -1, -1]), k);
-    const region = tf.cast(tf.logicalOr(before, after), 'float32');
-    const change = tf.sum(tf.abs(tf.sub(tf.slice(swapOut.image, [2, 0, 0, 0], [1, -1, -1, -1]), tf.slice(swapOut.image, [0, 0, 0, 0], [1, -1, -1, -1]))), 3);
-    return tf.div(tf.sum(tf.mul(change, region)), tf.add(tf.sum(change), 1e-12));
-  });
-  const swapChangeInsideRegion = (await inside.data())[0]!;
+  // Locality of the swap (metrics' edit locality: |Δpixel| outside the region's mask, union before/after).
+  const [before, after] = [0, 2].map((i) => tf.slice(swapOut.image, [i, 0, 0, 0], [1, -1, -1, -1]) as tf.Tensor4D);
+  const [segBefore, segAfter] = [0, 2].map((i) => tf.slice(swapOut.seg, [i, 0, 0, 0], [1, -1, -1, -1]) as tf.Tensor4D);
+  const locality = editLocality({ before: before!, after: after!, segBefore: segBefore!, segAfter: segAfter!, editedClasses: [regions.indexOf(swapRegion)] });
+  const swapChangeInsideRegion = 1 - locality.outsideFraction;
+  tf.dispose([before!, after!, segBefore!, segAfter!]);
   const swapPictures = await pictures(generator, swapOut);
-  tf.dispose([inside, swapOut, a.tensor, b.tensor, swapped.tensor, three.tensor]);
+  tf.dispose([swapOut, a.tensor, b.tensor, swapped.tensor, three.tensor]);
   const swapPath = join(options.outDir, 'swap.png');
   await writePng(swapPath, gridPixels([...swapPictures.images, ...swapPictures.masks], 3));
   log(`region swap: ${swapRegion} of face B onto face A (columns: A, B, result; ${(swapChangeInsideRegion * 100).toFixed(1)}% of the pixel change falls inside the region) → ${swapPath}`);
