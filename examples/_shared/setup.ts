@@ -8,7 +8,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initBackend, type SemanticStyleGAN } from '@semstyle/core';
-import { defaultModelPath, loadGenerator, writeFileAtomic } from '@semstyle/core/node';
+import { defaultModelPath, hasDefaultModel, loadGenerator, writeFileAtomic } from '@semstyle/core/node';
 import { createTestingGenerator } from '@semstyle/core/testing';
 
 const PARITY = fileURLToPath(new URL('../../../shared/fixtures/official-parity/small/weights.safetensors', import.meta.url));
@@ -33,7 +33,7 @@ export async function setup(name: string): Promise<ExampleContext> {
     source = 'the tiny testing generator (random weights)';
   } else {
     const arg = process.argv[2];
-    source = arg ?? (existsSync(defaultModelPath()) ? defaultModelPath() : PARITY);
+    source = arg ?? (hasDefaultModel() ? defaultModelPath() : PARITY);
     generator = await loadGenerator(source);
     if (source === PARITY) source += ' (official-parity checkpoint: random, untrained weights)';
   }

@@ -4,7 +4,7 @@ import { initBackend, SemstyleError, type BackendName, type NoiseMode } from '@s
 import { loadGenerator } from '@semstyle/core/node';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { defaultModelPath } from '@semstyle/core/node';
+import { defaultModelPath, hasDefaultModel } from '@semstyle/core/node';
 import { demoCommand } from './commands/demo.js';
 import { convertCommand, type ConvertGenerators } from './commands/convert.js';
 import { generateCommand } from './commands/generate.js';
@@ -13,6 +13,7 @@ import { DATASET_HELP, runDataset } from './commands/dataset.js';
 import { EDIT_HELP, runEdit } from './commands/edit.js';
 import { TRAIN_FLOW_HELP, runTrainFlow } from './commands/train-flow.js';
 import { INVERT_HELP, runInvert, runTrainEncoder } from './commands/invert.js';
+import { EVALUATE_HELP, runEvaluate } from './commands/evaluate.js';
 import { runTrain } from './commands/train.js';
 import { parseSeeds } from './seeds.js';
 
@@ -34,6 +35,7 @@ ${DATASET_HELP}
 ${EDIT_HELP}
 ${TRAIN_FLOW_HELP}
 ${INVERT_HELP}
+${EVALUATE_HELP}
   semstyle help
 
 Common options:
@@ -114,7 +116,7 @@ async function runDemo(argv: string[]): Promise<void> {
   const outDir = values.out ?? 'out';
   const backend = await startBackend(values);
   let checkpoint = values.checkpoint;
-  if (checkpoint === undefined && !existsSync(defaultModelPath())) {
+  if (checkpoint === undefined && !hasDefaultModel()) {
     if (!existsSync(PARITY_FIXTURE)) {
       fail(`no embedded default model in this build and no --checkpoint given (looked for ${defaultModelPath()})`);
     }
@@ -201,6 +203,8 @@ async function main(): Promise<void> {
       return runTrainEncoder(rest);
     case 'train':
       return runTrain(rest);
+    case 'evaluate':
+      return runEvaluate(rest);
     case undefined:
     case 'help':
     case '--help':

@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FileError } from '../contract/errors.js';
 import { loadCheckpoint, type LoadCheckpointOptions, type LoadedCheckpoint } from '../io/load-checkpoint.js';
@@ -9,12 +9,16 @@ import { loadModel } from '../io/native/index.js';
 import { nativeFileSystemHandler } from './native-fs-handler.js';
 
 /**
- * Where the embedded default model would live inside the package (`models/default.safetensors`). It is
- * produced by the project's training runs; until one is committed, `loadGenerator()` without a path
- * reports that clearly.
+ * The embedded default model: a native model folder (`model.json` + weights) at `models/default/` inside
+ * the package, trained by the project on synthetic faces (its model card is `models/default/README.md`).
  */
 export function defaultModelPath(): string {
-  return fileURLToPath(new URL('../../models/default.safetensors', import.meta.url));
+  return fileURLToPath(new URL('../../models/default', import.meta.url));
+}
+
+/** Whether this build carries the embedded default model. */
+export function hasDefaultModel(): boolean {
+  return existsSync(join(defaultModelPath(), 'model.json'));
 }
 
 function isNativeModel(path: string): boolean {
@@ -38,7 +42,7 @@ export async function loadModelFile(path: string, options: LoadCheckpointOptions
  */
 export async function loadGenerator(path?: string, options: LoadCheckpointOptions = {}): Promise<SemanticStyleGAN> {
   const source = path ?? defaultModelPath();
-  if (path === undefined && !existsSync(source)) {
+  if (path === undefined && !hasDefaultModel()) {
     throw new FileError(
       'E_FILE_NOT_FOUND',
       `No embedded default model in this build of @semstyle/core (expected ${source}); pass a checkpoint path, e.g. an official SemanticStyleGAN .pt file.`,

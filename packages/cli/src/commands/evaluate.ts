@@ -1,0 +1,220 @@
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
+import { ConfigError, FACE_REGIONS, initBackend, InputError, type BackendName, type SemanticStyleGAN } from '@semstyle/core';
+import { loadGenerator } from '@semstyle/core/node';
+import { ConfusionMatrix, loadAttributeClassifier, loadFaceParser, type AttributeClassifier, type FaceParser } from '@semstyle/datasets';
+import { frechetDistance, kernelInceptionDistance, MomentAccumulator, toFeatureSet, type FeatureSet } from '@semstyle/metrics';
+import { listPngs, pngBatches } from '../image-folder.js';
+
+export const EVALUATE_HELP = `  semstyle evaluate --real DIR [--checkpoint CKPT] [--num N] [--batch B] [--truncation T] [--seed S] [--backend wasm|cpu] [--threads N]
+                 quality of a face model on the synthetic-faces domain: FID/KID on the attribute classifier's
+                 features against held-out real faces (with the real-vs-real floor) and mIoU of the generator's
+                 masks against the face parser's labels of its images`;
+
+/** What `evaluateFaceModel` measures. FID/KID use the shipped attribute classifier's 128-d embedding. */
+export interface FaceModelEvaluation {
+  /** Images per side: fake vs real half A, and real half B vs real half A (same sizes, so the figures compare). */
+  readonly samplesPerSide: number;
+  readonly fid: number;
+  /** FID of the two real halves against each other: what a perfect generator would score at this sample size. */
+  readonly fidFloor: number;
+  readonly kid: number;
+  readonly kidFloor: number;
+  /** Generator's own mask (argmax of its segmentation) vs the parser's labels of the generated image. */
+  readonly maskMeanIoU: number;
+  readonly maskPixelAccuracy: number;
+  readonly maskIoUPerClass: Record<string, number | null>;
+  /** The parser against the real faces' true labels is its own accuracy on this data (not computed here). */
+  readonly truncation: number;
+  readonly seed: number;
+  readonly seconds: number;
+}
+
+export interface EvaluateFaceModelOptions {
+  readonly generator: SemanticStyleGAN;
+  /** Held-out real faces (PNG, generator-sized); the first 2·num are used, split into halves A and B. */
+  readonly realFiles: readonly string[];
+  /** Images per side (default 1000; needs 2·num real files). */
+  readonly num?: number;
+  readonly batchSize?: number;
+  readonly truncation?: number;
+  /** Seed of the generated latents (default 0). */
+  readonly seed?: number;
+  readonly classifier?: AttributeClassifier;
+  readonly parser?: FaceParser;
+  readonly onProgress?: (stage: string, done: number, total: number) => void;
+}
+
+async function features(classifier: AttributeClassifier, images: tf.Tensor4D): Promise<Float32Array> {
+  const f = classifier.embed(images);
+  try {
+    return (await f.data()) as Float32Array;
+  } finally {
+    f.dispose();
+  }
+}
+
+function featureSet(rows: Float32Array[], d: number): FeatureSet {
+  const n = rows.reduce((s, r) => s + r.length / d, 0);
+  const data = new Float32Array(n * d);
+  let o = 0;
+  for (const r of rows) {
+    data.set(r, o);
+    o += r.length;
+  }
+  return toFeatureSet({ data, n, d }, 'features');
+}
+
+/**
+ * Quality of a 13-class face generator on the synthetic-faces domain (the model card's figures). The
+ * generator's region order must be the CelebAMask-HQ convention the parser predicts.
+ */
+export async function evaluateFaceModel(options: EvaluateFaceModelOptions): Promise<FaceModelEvaluation> {
+  const started = performance.now();
+  const g = options.generator;
+  const num = options.num ?? 1000;
+  const batch = options.batchSize ?? 16;
+  const truncation = options.truncation ?? 1;
+  const seed = options.seed ?? 0;
+  if (!Number.isInteger(num) || num < 2) throw new InputError('E_INVALID_ARGUMENT', `num must be an integer ≥ 2 (got ${num}).`);
+  if (!Number.isInteger(batch) || batch < 1) throw new InputError('E_INVALID_ARGUMENT', `batchSize must be a positive integer (got ${batch}).`);
+  if (options.realFiles.length < 2 * num) {
+    throw new InputError('E_INVALID_ARGUMENT', `Need ${2 * num} real images (two halves of ${num}); the folder has ${options.realFiles.length}. Lower --num.`);
+  }
+  const names = g.regions;
+  if (names.length !== FACE_REGIONS.length || names.some((n, i) => n !== FACE_REGIONS[i])) {
+    throw new ConfigError('E_CONFIG', `The face parser predicts the ${FACE_REGIONS.length} face classes (${FACE_REGIONS.join(', ')}); this generator's regions are ${names.join(', ')}.`);
+  }
+  const classifier = options.classifier ?? (await loadAttributeClassifier());
+  const parser = options.parser ?? (await loadFaceParser());
+  const d = classifier.embeddingDim;
+  try {
+    const real: Float32Array[][] = [[], []];
+    let done = 0;
+    for await (const images of pngBatches(options.realFiles.slice(0, 2 * num), g.resolution, batch)) {
+      try {
+        const f = await features(classifier, images);
+        const n = images.shape[0];
+        // Rows before `num` go to half A, the rest to half B (a batch may straddle the boundary).
+        const splitAt = Math.max(0, Math.min(n, num - done));
+        if (splitAt > 0) real[0]!.push(f.subarray(0, splitAt * d));
+        if (splitAt < n) real[1]!.push(f.subarray(splitAt * d));
+        done += n;
+      } finally {
+        images.dispose();
+      }
+      options.onProgress?.('real', done, 2 * num);
+    }
+
+    const fake: Float32Array[] = [];
+    const confusion = new ConfusionMatrix(FACE_REGIONS.length);
+    for (let start = 0; start < num; start += batch) {
+      const n = Math.min(batch, num - start);
+      // One seed per batch (derived from `seed` and the batch start): results depend on seed and batch size.
+      const latent = g.sampleWPlus(n, seed * 1_000_003 + start, { truncation });
+      const out = g.synthesize(latent);
+      latent.tensor.dispose();
+      // Clamped as when written to PNG, so fake and real images reach the networks in the same range.
+      const image = tf.clipByValue(out.image, -1, 1) as tf.Tensor4D;
+      try {
+        fake.push(await features(classifier, image));
+        const [own, parsed] = tf.tidy(() => {
+          // The parser reads at 64×64; its logits are resized to the generator's resolution before the argmax.
+          const logits = parser.logits(image);
+          const [h, w] = [out.seg.shape[1], out.seg.shape[2]];
+          const sized = logits.shape[1] === h && logits.shape[2] === w ? logits : tf.image.resizeBilinear(logits, [h, w]);
+          return [tf.argMax(out.seg, 3), tf.argMax(sized, 3)];
+        });
+        const [ownLabels, parsedLabels] = await Promise.all([own!.data(), parsed!.data()]);
+        tf.dispose([own!, parsed!]);
+        // Truth = the parser's reading of the image; prediction = the generator's own mask.
+        confusion.add(ownLabels, parsedLabels);
+      } finally {
+        tf.dispose([image, out.image, out.seg, out.segCoarse, out.depths, out.masks]);
+      }
+      options.onProgress?.('generated', start + n, num);
+    }
+
+    const realA = featureSet(real[0]!, d);
+    const realB = featureSet(real[1]!, d);
+    const fakeSet = featureSet(fake, d);
+    {
+      const stats = (s: FeatureSet) => {
+        const acc = new MomentAccumulator();
+        acc.add(s);
+        return acc.finish();
+      };
+      const [sA, sB, sF] = [stats(realA), stats(realB), stats(fakeSet)];
+      const kidOptions = { maxSubsetSize: Math.min(1000, num) };
+      const scores = confusion.scores();
+      return {
+        samplesPerSide: num,
+        fid: frechetDistance(sA, sF),
+        fidFloor: frechetDistance(sA, sB),
+        kid: kernelInceptionDistance(realA, fakeSet, kidOptions).kid,
+        kidFloor: kernelInceptionDistance(realA, realB, kidOptions).kid,
+        maskMeanIoU: scores.meanIoU,
+        maskPixelAccuracy: scores.pixelAccuracy,
+        maskIoUPerClass: Object.fromEntries(FACE_REGIONS.map((name, c) => [name, Number.isNaN(scores.iou[c]!) ? null : scores.iou[c]!])),
+        truncation,
+        seed,
+        seconds: (performance.now() - started) / 1000,
+      };
+    }
+  } finally {
+    if (!options.classifier) classifier.dispose();
+    if (!options.parser) parser.dispose();
+  }
+}
+
+/** `semstyle evaluate …`: print the evaluation as one JSON line. */
+export async function runEvaluate(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      checkpoint: { type: 'string' },
+      real: { type: 'string' },
+      num: { type: 'string' },
+      batch: { type: 'string' },
+      truncation: { type: 'string' },
+      seed: { type: 'string' },
+      backend: { type: 'string' },
+      threads: { type: 'string' },
+    },
+    strict: true,
+  });
+  if (!values.real) throw new InputError('E_INVALID_ARGUMENT', 'evaluate needs --real DIR (held-out real faces, e.g. data/faces64-heldout/images).');
+  const int = (name: string, raw: string | undefined) => {
+    if (raw === undefined) return undefined;
+    const v = Number(raw);
+    if (!Number.isInteger(v) || v < 0) throw new InputError('E_INVALID_ARGUMENT', `--${name} must be a non-negative integer (got ${raw}).`);
+    return v;
+  };
+  const truncation = values.truncation === undefined ? undefined : Number(values.truncation);
+  if (truncation !== undefined && !(truncation >= 0 && truncation <= 1)) throw new InputError('E_INVALID_ARGUMENT', `--truncation must be in [0, 1] (got ${values.truncation}).`);
+  const backend = (values.backend ?? 'wasm') as BackendName;
+  const threads = int('threads', values.threads);
+  await initBackend(backend, backend === 'wasm' && threads ? { threads } : {});
+  const realFiles = await listPngs(values.real);
+  const generator = await loadGenerator(values.checkpoint);
+  try {
+    const num = int('num', values.num);
+    const batchSize = int('batch', values.batch);
+    const seed = int('seed', values.seed);
+    const result = await evaluateFaceModel({
+      generator,
+      realFiles,
+      ...(num !== undefined ? { num } : {}),
+      ...(batchSize !== undefined ? { batchSize } : {}),
+      ...(truncation !== undefined ? { truncation } : {}),
+      ...(seed !== undefined ? { seed } : {}),
+      onProgress: (stage, done, total) => {
+        if (process.stderr.isTTY) process.stderr.write(`\r${stage} ${done}/${total}   `);
+      },
+    });
+    if (process.stderr.isTTY) process.stderr.write('\n');
+    console.log(JSON.stringify({ checkpoint: values.checkpoint ?? 'default', ...result }));
+  } finally {
+    generator.dispose();
+  }
+}
