@@ -63,6 +63,9 @@ export { SeededRandom, seededNormal, mulberry32 } from './latent/random.js';
 export {
   saveModel,
   loadModel,
+  loadModelFromUrl,
+  loadGeneratorFromUrl,
+  nativeModelJsonUrl,
   modelFromArtifacts,
   nativeArtifacts,
   nativeContents,
@@ -71,6 +74,7 @@ export {
   NATIVE_FORMAT_VERSION,
   NATIVE_SHARD_BYTES,
   type ModelContents,
+  type LoadFromUrlOptions,
   type NativeMetadata,
   type NativeModule,
 } from './io/native/index.js';

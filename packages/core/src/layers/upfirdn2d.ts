@@ -25,12 +25,17 @@ export function upfirdn2d(
     const [n, h, w, c] = x.shape;
     let y: tf.Tensor4D = x;
     if (up > 1) {
-      // Each input pixel is followed by up-1 zeros along both axes.
+      // Each input pixel is followed by up-1 zeros along both axes: one axis at a time, with rank-4 pads
+      // only (tfjs-backend-webgl's pad shaders support rank ≤ 4; a single rank-6 pad does not compile there).
+      const alongW = tf.pad(tf.reshape(y, [n * h, w, 1, c]), [
+        [0, 0],
+        [0, 0],
+        [0, up - 1],
+        [0, 0],
+      ]);
       y = tf
-        .pad(tf.reshape(y, [n, h, 1, w, 1, c]), [
+        .pad(tf.reshape(alongW, [n, h, 1, w * up * c]), [
           [0, 0],
-          [0, 0],
-          [0, up - 1],
           [0, 0],
           [0, up - 1],
           [0, 0],

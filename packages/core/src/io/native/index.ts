@@ -19,3 +19,4 @@ export {
   saveModel,
   type ModelContents,
 } from './native-model.js';
+export { loadGeneratorFromUrl, loadModelFromUrl, nativeModelJsonUrl, type LoadFromUrlOptions } from './from-url.js';
