@@ -4,7 +4,7 @@
  *
  *   npx tsx examples/web/bench.ts [--frames 20] [--backends wasm,webgl,webgpu] [--models tiny,default64]
  *
- * Models: `tiny` (the browser tests' model, 32 px, K = 4); `default64` (models/default64/ when it exists,
+ * Models: `tiny` (the browser tests' model, 32 px, K = 4); `default64` (the embedded default model, packages/core/models/default/, when it exists,
  * else random weights with models/default64.config.json: 64 px, K = 13 — the same computation, so the
  * same frame time). Screenshots: out/test-artifacts/web/bench-*.png. WebGPU and WebGL run on SwiftShader on a machine without a GPU: those figures say that
  * the path works, not how fast a GPU is. Prints one JSON line per measure, then a Markdown table.
@@ -28,7 +28,7 @@ const shots = join(ROOT_DIR, 'out/test-artifacts/web');
 const chromium = findChromium();
 if (!chromium) throw new Error('No Chromium (apt-get install chromium, or set SEMSTYLE_CHROMIUM).');
 
-const trained = existsSync(join(ROOT_DIR, 'models/default64/model.json'));
+const trained = existsSync(join(ROOT_DIR, 'packages/core/models/default/model.json'));
 const server = await startDemo(
   chromium,
   async (dist) => {
@@ -48,7 +48,7 @@ const rows: string[] = [];
 const version = server.browser.version();
 try {
   for (const model of models) {
-    const url = model === 'tiny' ? 'models/tiny/' : trained ? 'models/default64/' : 'models/default64-random/';
+    const url = model === 'tiny' ? 'models/tiny/' : trained ? 'models/default/' : 'models/default64-random/';
     for (const backend of backends) {
       let opened;
       try {

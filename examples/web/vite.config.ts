@@ -3,9 +3,9 @@
  * - @semstyle/* resolve to the packages' sources (no package build needed; edits show at once).
  * - tfjs' wasm binaries are served from this origin: `wasm/` beside index.html (dev server middleware;
  *   copied into the build).
- * - `models/` beside index.html falls back to the repository's `models/` folder (dev and preview), so
- *   `models/default64/` works once that model is committed; anything else in the build's own `models/`
- *   folder is served as a static file.
+ * - `models/default/` is the embedded default model of @semstyle/core (packages/core/models/default/);
+ *   other `models/…` paths fall back to the repository's `models/` folder (dev and preview); anything else
+ *   in the build's own `models/` folder is served as a static file.
  */
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { join, normalize, resolve, sep } from 'node:path';
@@ -36,7 +36,9 @@ function serveFolder(prefix: string, dir: string): Connect.NextHandleFunction {
 
 function semstyleStatic(): Plugin {
   const wasm = serveFolder('/wasm/', wasmDir);
-  const models = serveFolder('/models/', join(repo, 'models'));
+  const defaultModel = serveFolder('/models/default/', join(repo, 'packages/core/models/default'));
+  const repoModels = serveFolder('/models/', join(repo, 'models'));
+  const models: Connect.NextHandleFunction = (req, res, next) => defaultModel(req, res, () => repoModels(req, res, next));
   return {
     name: 'semstyle-static',
     configureServer(server) {

@@ -2,7 +2,7 @@
  * semstyle in the browser: load a native model over HTTP, pick a backend, sample faces, swap or resample
  * one region's shape or texture, switch regions off, and move along InterFaceGAN directions.
  *
- * Query string: `?model=models/default64/` (a native folder or its model.json; `random:tiny` for random
+ * Query string: `?model=models/default/` (a native folder or its model.json; `random:tiny` for random
  * weights), `backend=auto|webgpu|webgl|wasm|cpu`, `seed=0`, `truncation=0.7`.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -13,7 +13,7 @@ import type { DemoInfo, SemstyleHook } from './hook.js';
 import { Session } from './session.js';
 import { DemoUi } from './ui.js';
 
-const DEFAULT_MODEL = 'models/default64/';
+const DEFAULT_MODEL = 'models/default/';
 
 function numberParam(params: URLSearchParams, name: string, fallback: number): number {
   const v = params.get(name);
@@ -30,7 +30,7 @@ async function loadGenerator(model: string): Promise<SemanticStyleGAN> {
     const message = e instanceof Error ? e.message : String(e);
     if (model === DEFAULT_MODEL && /404/.test(message)) {
       throw new Error(
-        `No model at ${DEFAULT_MODEL} (${message}). Write one with \`npx semstyle convert <checkpoint> models/default64/\`, pass ?model=<url of a native model folder>, or try ?model=random:tiny (random weights).`,
+        `No model at ${DEFAULT_MODEL} (${message}). Write one with \`npx semstyle convert <checkpoint> packages/core/models/default/\`, pass ?model=<url of a native model folder>, or try ?model=random:tiny (random weights).`,
       );
     }
     throw e;
