@@ -12,8 +12,10 @@ import { runMetrics } from './commands/metrics.js';
 import { DATASET_HELP, runDataset } from './commands/dataset.js';
 import { EDIT_HELP, runEdit } from './commands/edit.js';
 import { TRAIN_FLOW_HELP, runTrainFlow } from './commands/train-flow.js';
+import { FLOW_EDIT_HELP, runFlowEdit } from './commands/flow-edit.js';
 import { INVERT_HELP, runInvert, runTrainEncoder } from './commands/invert.js';
 import { EVALUATE_HELP, runEvaluate } from './commands/evaluate.js';
+import { defaultThreads } from './threads.js';
 import { runTrain } from './commands/train.js';
 import { parseSeeds } from './seeds.js';
 
@@ -34,13 +36,14 @@ Usage:
 ${DATASET_HELP}
 ${EDIT_HELP}
 ${TRAIN_FLOW_HELP}
+${FLOW_EDIT_HELP}
 ${INVERT_HELP}
 ${EVALUATE_HELP}
   semstyle help
 
 Common options:
   --backend auto|wasm|cpu   tensor backend (default: wasm in Node)
-  --threads N               wasm threads for generate / demo (default 1; 2 uses both cores)
+  --threads N               wasm threads for generate / demo / train / evaluate (default: every core, up to 4; 1 = the single-threaded build)
 
 Checkpoints: an official SemanticStyleGAN .pt file (read safely, nothing executed) or a safetensors file
 with the model config in its metadata. Without --checkpoint the embedded default model is used.
@@ -50,7 +53,8 @@ with the model config in its metadata. Without --checkpoint the embedded default
 async function startBackend(values: { backend?: string; threads?: string }): Promise<string> {
   const threads = values.threads === undefined ? undefined : Number(values.threads);
   if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) fail(`--threads must be a positive integer (got ${values.threads})`);
-  return initBackend((values.backend ?? 'wasm') as BackendName, threads === undefined ? {} : { threads });
+  const backend = (values.backend ?? 'wasm') as BackendName;
+  return initBackend(backend, backend === 'wasm' ? { threads: threads ?? defaultThreads() } : {});
 }
 
 function fail(message: string): never {
@@ -197,6 +201,8 @@ async function main(): Promise<void> {
       return runEdit(rest);
     case 'train-flow':
       return runTrainFlow(rest);
+    case 'flow-edit':
+      return runFlowEdit(rest);
     case 'invert':
       return runInvert(rest);
     case 'train-encoder':
