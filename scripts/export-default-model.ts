@@ -7,7 +7,7 @@
  * Writes packages/core/models/default/ (native model: model.json + weights, G_ema only), its card.json and
  * README.md (the model card), replacing the previous default only once everything succeeded.
  */
-import { existsSync, readFileSync, renameSync, rmSync, statSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -65,6 +65,7 @@ await initBackend('wasm', { threads: Number(values.threads) });
 const step = Number(basename(checkpoint).replace(/\.safetensors$/, ''));
 const staging = `${TARGET}.staging-${process.pid}`;
 rmSync(staging, { recursive: true, force: true });
+mkdirSync(staging, { recursive: true }); // an existing folder tells convert to write the native format
 const converted = await convertCommand({ input: checkpoint, output: staging, verify: true, discriminator: false, log: (l) => console.log(l) });
 if (!converted.verify?.identical) throw new Error('conversion did not verify as identical');
 
@@ -102,6 +103,7 @@ const card = {
   evaluationTruncation07: truncated,
 };
 writeFileSync(join(staging, 'card.json'), `${JSON.stringify(card, null, 2)}\n`);
+writeFileSync(join(staging, 'README.md'), modelCard(card));
 console.log(JSON.stringify({ step, fid: evaluation.fid, fidFloor: evaluation.fidFloor, kid: evaluation.kid, maskMeanIoU: evaluation.maskMeanIoU, fid07: truncated.fid, bytes }));
 
 // Swap in atomically-enough: the old default is moved aside, the new one renamed into place, the old removed.
@@ -109,4 +111,63 @@ const previous = `${TARGET}.previous-${process.pid}`;
 if (existsSync(TARGET)) renameSync(TARGET, previous);
 renameSync(staging, TARGET);
 rmSync(previous, { recursive: true, force: true });
-console.log(`default model now ${TARGET} (step ${step}); write its README.md model card from card.json`);
+console.log(`default model now ${TARGET} (step ${step}); model card ${join(TARGET, 'README.md')}`);
+
+/** The model card (Markdown) from the measured card. */
+function modelCard(c: typeof card): string {
+  const e = c.evaluation;
+  const t = c.evaluationTruncation07;
+  const f = (v: number, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
+  const g = c.config as Record<string, unknown>;
+  const perClass = Object.entries(e.maskIoUPerClass)
+    .map(([k, v]) => `${k} ${v === null ? 'n/a' : v.toFixed(2)}`)
+    .join(', ');
+  return `# semstyle default model (default64) — step ${c.step}
+
+SemanticStyleGAN trained by the project on synthetic cartoon faces (\`@semstyle/datasets\`, facesjs), 64×64,
+13 CelebAMask-HQ-style regions. It is what \`loadGenerator()\` and \`semstyle generate\` use without a checkpoint.
+Files: \`model.json\` + weights (native tfjs format, G_ema only, ${(c.sizeBytes / 2 ** 20).toFixed(1)} MiB),
+\`card.json\` (everything below, machine-readable).
+
+## Config
+size ${g['size']}, K ${g['seg_dim']} (${(g['region_names'] as string[]).join(', ')}), latent ${g['latent']}, n_mlp ${g['n_mlp']},
+local generators ${g['local_layers']} layers × ${g['local_channel']} ch (base ${g['base_layers']}, depth ${g['depth_layers']}), coarse ${g['coarse_size']}² × ${g['coarse_channel']} ch,
+render net from ${g['min_feat_size']}² with channels ${JSON.stringify(g['channels'])}, residual refine ${g['residual_refine']},
+transparent dims ${JSON.stringify(g['transparent_dims'])}; ${c.parameters.toLocaleString('en-US')} trainable generator parameters.
+(\`models/default64.config.json\` in the repository.)
+
+## Data
+Training: \`${c.data.folder}\` — ${c.data.n} faces at ${c.data.size}², dataset seed ${c.data.seed}
+(\`semstyle dataset faces --n ${c.data.n} --size ${c.data.size} --seed ${c.data.seed} --out ${c.data.folder}\`).
+Held out (never trained on): \`${c.heldout.folder}\`${'n' in c.heldout ? ` — ${c.heldout.n} faces, seed ${c.heldout.seed}` : ''}.
+
+## Training
+Official recipe (semstyle's Trainer: non-saturating loss, R1 γ 10 / 1000 every 16, path length every 4, mask
+regulariser λ 100, style mixing 0.3, Adam lr 0.002, EMA), batch ${c.training.batch ?? 'n/a'}, ${c.training.steps} steps
+(${c.training.batch ? (c.training.steps * c.training.batch).toLocaleString('en-US') : 'n/a'} images), ${f(c.training.wallHours, 1)} h of wall time on the project's 2-core CPU machine (wasm, 2 threads,
+sharing the cores with other work), resumed across work sessions:
+
+    npx semstyle train --data ${c.data.folder} --config models/default64.config.json --batch ${c.training.batch ?? 8} \\
+      --steps N --out runs/default64 --sample-every 250 --checkpoint-every 250 --seed 1 --threads 2 [--resume CKPT]
+
+## Measured quality
+\`semstyle evaluate\` (\`evaluateFaceModel\`): ${e.samplesPerSide} generated faces vs ${e.samplesPerSide} held-out real faces (half A), in the
+128-d embedding of the datasets package's attribute classifier; the floor is the held-out set against itself
+(half B vs half A, same sizes) — what a perfect generator would score.
+
+| measure | ψ = 1 | ψ = 0.7 | floor (real vs real) |
+|---|---|---|---|
+| FID (classifier features) | ${f(e.fid)} | ${f(t.fid)} | ${f(e.fidFloor)} |
+| KID (classifier features) | ${f(e.kid, 4)} | ${f(t.kid, 4)} | ${f(e.kidFloor, 4)} |
+| mask mIoU: generator's masks vs the face parser on its images | ${f(e.maskMeanIoU, 3)} | ${f(t.maskMeanIoU, 3)} | parser on real faces: 0.837 |
+| mask pixel accuracy | ${f(e.maskPixelAccuracy, 3)} | ${f(t.maskPixelAccuracy, 3)} | |
+
+Per-class IoU (ψ = 1): ${perClass}.
+
+Reproduce: \`npx tsx scripts/export-default-model.ts --checkpoint runs/default64/checkpoints/${c.checkpoint} --real ${c.heldout.folder} --num ${e.samplesPerSide}\`.
+
+## Limits
+Cartoon faces only (facesjs's drawing style); 64×64; attribute balance follows facesjs's random draws. The
+figures above are the whole evaluation: no human study.
+`;
+}
