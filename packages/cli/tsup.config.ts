@@ -4,6 +4,8 @@ const shared = {
   sourcemap: true,
   target: 'node20',
   external: [/^@tensorflow\//, /^@semstyle\//],
+  // import.meta.url in the CJS build
+  shims: true,
 } as const;
 
 export default defineConfig([

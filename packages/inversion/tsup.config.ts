@@ -9,6 +9,8 @@ export default defineConfig({
   dts: true,
   sourcemap: true,
   clean: true,
+  // import.meta.url in the CJS build (package-relative files: models, workers)
+  shims: true,
   target: 'es2022',
   external: [/^@tensorflow\//, /^@semstyle\//, 'pngjs'],
 });
