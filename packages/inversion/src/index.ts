@@ -20,6 +20,7 @@ export {
   semanticSlotLevels,
   levelSize,
   type EncoderConfig,
+  type StoredEncoderConfig,
   type EncoderConfigOptions,
   type EncoderPreset,
   type EncoderPresetName,

@@ -1,12 +1,14 @@
 import { parseArgs } from 'node:util';
 import { initBackend, InputError, type BackendName } from '@semstyle/core';
 import { loadGenerator } from '@semstyle/core/node';
-import { invertCommand, trainEncoderCommand } from '@semstyle/inversion/node';
+import { invertCommand, loadEncoder, saveEncoderWeights, trainEncoderCommand } from '@semstyle/inversion/node';
 import type { EncoderPresetName } from '@semstyle/inversion';
 
 export const INVERT_HELP = `  semstyle invert IMAGE…|DIR [--checkpoint FILE] --out DIR [--method optimize|restyle] [--encoder DIR]
                     [--iterations 5] [--steps 400] [--mode w|w+] [--pivotal] [--regions a,b]     real image → W+
-  semstyle train-encoder [--checkpoint FILE] --out DIR --steps N [--data DIR] [--preset tiny|small|ir-se50]`;
+  semstyle train-encoder [--checkpoint FILE] --out DIR --steps N [--data DIR [--generated-fraction F]] [--preset tiny|small|ir-se50]
+                    [--head-channels C] [--batch 4] [--iterations 5] [--lr 1e-4] [--checkpoint-every N]
+                    [--export FILE]   (inference-only weights, no optimiser state: the file to ship)`;
 
 export async function runInvert(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -63,11 +65,27 @@ export async function runTrainEncoder(argv: string[]): Promise<void> {
       preset: { type: 'string' },
       seed: { type: 'string' },
       'checkpoint-every': { type: 'string' },
+      'generated-fraction': { type: 'string' },
+      'head-channels': { type: 'string' },
+      batch: { type: 'string' },
+      iterations: { type: 'string' },
+      lr: { type: 'string' },
+      export: { type: 'string' },
       backend: { type: 'string' },
     },
     strict: true,
   });
   if (!values.out || !values.steps) throw new InputError('E_INVALID_ARGUMENT', 'train-encoder needs --out DIR and --steps N.');
+  if (values['generated-fraction'] && !values.data) throw new InputError('E_INVALID_ARGUMENT', '--generated-fraction mixes generated images into --data DIR; give --data.');
+  const training = {
+    ...(values.batch ? { batchSize: Number(values.batch) } : {}),
+    ...(values.iterations ? { iterations: Number(values.iterations) } : {}),
+    ...(values.lr ? { lr: Number(values.lr) } : {}),
+  };
+  const encoder = {
+    ...(values.preset ? { preset: values.preset as EncoderPresetName } : {}),
+    ...(values['head-channels'] ? { headChannels: Number(values['head-channels']) } : {}),
+  };
   await initBackend((values.backend ?? 'wasm') as BackendName);
   const generator = await loadGenerator(values.checkpoint);
   try {
@@ -75,13 +93,26 @@ export async function runTrainEncoder(argv: string[]): Promise<void> {
       generator,
       outDir: values.out,
       steps: Number(values.steps),
-      ...(values.data ? { data: { folder: values.data } } : {}),
-      ...(values.preset ? { encoder: { preset: values.preset as EncoderPresetName } } : {}),
+      ...(values.data
+        ? { data: { folder: values.data, ...(values['generated-fraction'] ? { generatedFraction: Number(values['generated-fraction']) } : {}) } }
+        : {}),
+      encoder,
+      training,
       ...(values.seed ? { seed: Number(values.seed) } : {}),
       ...(values['checkpoint-every'] ? { checkpointEvery: Number(values['checkpoint-every']) } : {}),
       log: (line) => console.log(line),
     });
-    console.log(JSON.stringify(result));
+    if (values.export) {
+      const enc = await loadEncoder(result.checkpoint, generator);
+      try {
+        await saveEncoderWeights(values.export, enc, { step: result.step });
+      } finally {
+        enc.dispose();
+      }
+      console.log(`Wrote ${values.export} (inference weights)`);
+    }
+    const { history, ...summary } = result;
+    console.log(JSON.stringify({ ...summary, historyLength: history.length }));
   } finally {
     generator.dispose();
   }

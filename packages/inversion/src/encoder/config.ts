@@ -26,6 +26,13 @@ export interface EncoderConfig {
   readonly seReduction: number;
   /** Width of the feature pyramid (lateral 1×1 convs map stages 2 and 3 to it; stage 4 must have it). */
   readonly fpnChannels: number;
+  /**
+   * Width of the GradualStyleBlocks' strided convs (pSp: the style dimension). The heads dominate the
+   * parameter count (one per W+ slot), so a narrower head is what makes a CPU-sized / committable encoder;
+   * the final equal-lr linear maps headChannels → styleDim. Configs written before this field existed
+   * read as headChannels = styleDim.
+   */
+  readonly headChannels: number;
   /** W+ geometry. */
   readonly styleDim: number;
   readonly nLatent: number;
@@ -44,6 +51,8 @@ export interface EncoderPreset {
   readonly stageBlocks: readonly number[];
   readonly stageChannels: readonly number[];
   readonly se: boolean;
+  /** Head width (default: the generator's style dimension, as pSp). */
+  readonly headChannels?: number;
 }
 
 /**
@@ -99,6 +108,7 @@ export function encoderConfigFor(generator: SemanticGeneratorV1, options: Encode
     se: options.se ?? preset.se,
     seReduction: options.seReduction ?? 16,
     fpnChannels: stageChannels[3] ?? 0,
+    headChannels: options.headChannels ?? preset.headChannels ?? fp.styleDim,
     styleDim: fp.styleDim,
     nLatent: fp.nLatent,
     slotLevels: levels,
@@ -110,14 +120,19 @@ export function encoderConfigFor(generator: SemanticGeneratorV1, options: Encode
   return validateEncoderConfig(config);
 }
 
-export function validateEncoderConfig(c: EncoderConfig): EncoderConfig {
+/** An encoder config as stored by older checkpoints (before `headChannels`). */
+export type StoredEncoderConfig = Omit<EncoderConfig, 'headChannels'> & { readonly headChannels?: number };
+
+/** Check a config (E_CONFIG) and fill fields added since it was written (`headChannels` = styleDim). */
+export function validateEncoderConfig(stored: StoredEncoderConfig): EncoderConfig {
+  const c: EncoderConfig = { ...stored, headChannels: stored.headChannels ?? stored.styleDim };
   const bad = (m: string) => new ConfigError('E_CONFIG', `Encoder config: ${m}`);
   if (c.format !== 'semstyle.restyle-encoder.v1') throw bad(`unknown format ${JSON.stringify(c.format)}.`);
   if (!Number.isInteger(c.inputSize) || c.inputSize < 32 || (c.inputSize & (c.inputSize - 1)) !== 0) {
     throw bad(`inputSize must be a power of two ≥ 32 (got ${c.inputSize}).`);
   }
   if (c.stageBlocks.length !== 4 || c.stageChannels.length !== 4) throw bad('stageBlocks and stageChannels need 4 entries.');
-  for (const n of [...c.stageBlocks, ...c.stageChannels, c.stemChannels, c.styleDim, c.nLatent, c.fpnChannels]) {
+  for (const n of [...c.stageBlocks, ...c.stageChannels, c.stemChannels, c.styleDim, c.nLatent, c.fpnChannels, c.headChannels]) {
     if (!Number.isInteger(n) || n < 1) throw bad(`sizes must be positive integers (got ${n}).`);
   }
   if (c.fpnChannels !== c.stageChannels[3]) throw bad(`fpnChannels (${c.fpnChannels}) must equal the last stage's width (${c.stageChannels[3]}).`);

@@ -57,6 +57,33 @@ describe('ReStyle encoder', () => {
     expect(counts.small!).toBeGreaterThan(counts.tiny!);
   });
 
+  it('head width: narrower GradualStyleBlocks shrink the encoder; configs without headChannels read as styleDim', async () => {
+    const g = createTestingGenerator();
+    const full = encoderConfigFor(g, { preset: 'tiny' });
+    const narrow = encoderConfigFor(g, { preset: 'tiny', headChannels: 8 });
+    expect(full.headChannels).toBe(g.layout.styleDim);
+    expect(narrow.headChannels).toBe(8);
+    expect(countEncoderParameters(narrow)).toBeLessThan(countEncoderParameters(full));
+    // On the default model's geometry (64 px, W+ 28 × 128) the heads are what decides the size.
+    const enc = ReStyleEncoder.create(narrow, 2);
+    const x = tf.randomNormal([1, 32, 32, 6]) as tf.Tensor4D;
+    const { delta } = enc.forward(x);
+    expect(delta.shape).toEqual([1, g.layout.nLatent, g.layout.styleDim]);
+    expect(enc.entries().find(([n]) => n === 'styles.0.linear.weight')![1].shape).toEqual([8, g.layout.styleDim]);
+    // A config stored before the field existed (no headChannels) loads as the pSp width.
+    const { headChannels: _drop, ...old } = full;
+    void _drop;
+    expect(validateEncoderConfig(old).headChannels).toBe(g.layout.styleDim);
+    const state = await ReStyleEncoder.create(full, 1).toStateDict();
+    const reloaded = ReStyleEncoder.fromStateDict(old, state);
+    expect(reloaded.config.headChannels).toBe(g.layout.styleDim);
+    expectCode(() => validateEncoderConfig({ ...narrow, headChannels: 0 }), 'E_CONFIG', ConfigError);
+    tf.dispose([x, delta]);
+    reloaded.dispose();
+    enc.dispose();
+    g.dispose();
+  });
+
   it('invalid configs are ConfigError E_CONFIG', () => {
     const g = createTestingGenerator();
     const cfg = encoderConfigFor(g, { preset: 'tiny' });

@@ -93,9 +93,9 @@ export function encoderParamSpecs(c: EncoderConfig): EncoderParamSpec[] {
   conv(specs, 'latlayer2', 1, c.stageChannels[1]!, c.fpnChannels, true);
   for (let j = 0; j < c.nLatent; j++) {
     const n = headConvs(c, c.slotLevels[j]!);
-    for (let i = 0; i < n; i++) conv(specs, `styles.${j}.convs.${i}`, 3, i === 0 ? c.fpnChannels : c.styleDim, c.styleDim, true);
-    // EqualLinear(styleDim, styleDim): weight ~ N(0, 1) scaled at run time by 1/√in; small init (headInitScale).
-    specs.push({ name: `styles.${j}.linear.weight`, shape: [c.styleDim, c.styleDim], init: { kind: 'normal', std: c.headInitScale }, trainable: true });
+    for (let i = 0; i < n; i++) conv(specs, `styles.${j}.convs.${i}`, 3, i === 0 ? c.fpnChannels : c.headChannels, c.headChannels, true);
+    // EqualLinear(headChannels, styleDim): weight ~ N(0, 1) scaled at run time by 1/√in; small init (headInitScale).
+    specs.push({ name: `styles.${j}.linear.weight`, shape: [c.headChannels, c.styleDim], init: { kind: 'normal', std: c.headInitScale }, trainable: true });
     specs.push({ name: `styles.${j}.linear.bias`, shape: [c.styleDim], init: { kind: 'constant', value: 0 }, trainable: true });
   }
   return specs;

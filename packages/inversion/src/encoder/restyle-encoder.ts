@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { SeededRandom, WeightsError, InputError, type HostTensor, type StateDict } from '@semstyle/core';
-import { validateEncoderConfig, type EncoderConfig, type PyramidLevel } from './config.js';
+import { validateEncoderConfig, type EncoderConfig, type PyramidLevel, type StoredEncoderConfig } from './config.js';
 import { encoderParamSpecs, headConvs, irBlocks, stageEnd, type EncoderParamSpec } from './params.js';
 
 export interface EncoderForwardOptions {
@@ -60,13 +60,13 @@ export class ReStyleEncoder {
   }
 
   /** From named host tensors (e.g. a checkpoint); every parameter must be present with its shape. */
-  static fromStateDict(config: EncoderConfig, state: StateDict): ReStyleEncoder {
+  static fromStateDict(config: StoredEncoderConfig, state: StateDict): ReStyleEncoder {
     const specs = encoderParamSpecs(validateEncoderConfig(config));
     const expected = new Set(specs.map((s) => s.name));
     for (const name of state.keys()) {
       if (!expected.has(name)) throw new WeightsError('E_WEIGHTS_UNEXPECTED', `Encoder weights hold an unexpected tensor "${name}".`, { details: { name } });
     }
-    return new ReStyleEncoder(config, (spec) => {
+    return new ReStyleEncoder(validateEncoderConfig(config), (spec) => {
       const t = state.get(spec.name);
       if (t === undefined) throw new WeightsError('E_WEIGHTS_MISSING', `Encoder weights lack "${spec.name}".`, { details: { name: spec.name } });
       if (t.dtype !== 'float32' || !tf.util.arraysEqual([...t.shape], [...spec.shape])) {
@@ -238,6 +238,6 @@ export class ReStyleEncoder {
     const flat = tf.mean(h, [1, 2]) as tf.Tensor2D; // 1×1 after the convs; mean also covers a 2×2 remainder
     const w = this.v(`styles.${j}.linear.weight`);
     const b = this.v(`styles.${j}.linear.bias`);
-    return tf.add(tf.matMul(flat, tf.mul(w, 1 / Math.sqrt(this.config.styleDim))), b) as tf.Tensor2D;
+    return tf.add(tf.matMul(flat, tf.mul(w, 1 / Math.sqrt(this.config.headChannels))), b) as tf.Tensor2D;
   }
 }

@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
 import { CheckpointError, readSafetensors, writeSafetensors, type SemanticGeneratorV1, type StateDict } from '@semstyle/core';
 import { readFileBytes, writeFileAtomic } from '@semstyle/core/node';
-import { validateEncoderConfig, type EncoderConfig } from '../encoder/config.js';
+import { validateEncoderConfig, type EncoderConfig, type StoredEncoderConfig } from '../encoder/config.js';
 import { ReStyleEncoder } from '../encoder/restyle-encoder.js';
 import { assertFingerprint } from '../generator.js';
 import type { EncoderTrainer } from '../train/encoder-trainer.js';
@@ -45,12 +45,33 @@ export async function saveEncoderCheckpoint(dir: string, trainer: EncoderTrainer
   return weightsPath;
 }
 
+/**
+ * Write an inference-only encoder file: the weights and BatchNorm running statistics, config and step in
+ * the metadata, no optimiser state (a training checkpoint is ≈ 3× larger: it carries Adam's two moments).
+ * `loadEncoder` / `semstyle invert --encoder FILE` read it like a checkpoint. Written atomically; returns `path`.
+ */
+export async function saveEncoderWeights(path: string, encoder: ReStyleEncoder, options: { step?: number; metadata?: Record<string, string> } = {}): Promise<string> {
+  const tensors: StateDict = await encoder.toStateDict();
+  const metadata = {
+    ...(options.metadata ?? {}),
+    format: ENCODER_CHECKPOINT_FORMAT,
+    config: JSON.stringify(encoder.config),
+    step: String(options.step ?? 0),
+    contents: 'weights',
+  };
+  await writeFileAtomic(path, writeSafetensors(tensors, metadata));
+  return path;
+}
+
 export interface LoadedEncoderCheckpoint {
   readonly config: EncoderConfig;
   readonly step: number;
   readonly weights: StateDict;
+  /** Adam's state (empty for an inference-only file from `saveEncoderWeights`). */
   readonly adam: Map<string, { expAvg: Float32Array; expAvgSq: Float32Array; shape: number[]; step: number }>;
   readonly state?: EncoderCheckpointState;
+  /** The safetensors metadata (format, config, step, and whatever the writer added). */
+  readonly metadata: Record<string, string>;
 }
 
 /** Resolve a checkpoint folder or weights file to the weights path. */
@@ -74,7 +95,7 @@ export async function readEncoderCheckpoint(path: string): Promise<LoadedEncoder
   let config: EncoderConfig;
   let adamSteps: Record<string, number>;
   try {
-    config = validateEncoderConfig(JSON.parse(file.metadata.config) as EncoderConfig);
+    config = validateEncoderConfig(JSON.parse(file.metadata.config) as StoredEncoderConfig);
     adamSteps = JSON.parse(file.metadata.adam_steps ?? '{}') as Record<string, number>;
   } catch (cause) {
     if (cause instanceof SyntaxError) throw new CheckpointError('E_CHECKPOINT_CORRUPT', `${weightsPath}: unreadable config metadata.`, { cause });
@@ -102,7 +123,7 @@ export async function readEncoderCheckpoint(path: string): Promise<LoadedEncoder
   } catch {
     state = undefined; // the JSON is informational; the weights file is self-contained
   }
-  return { config, step: Number(file.metadata.step ?? 0), weights, adam, ...(state ? { state } : {}) };
+  return { config, step: Number(file.metadata.step ?? 0), weights, adam, metadata: { ...file.metadata }, ...(state ? { state } : {}) };
 }
 
 /**

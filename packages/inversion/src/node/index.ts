@@ -6,6 +6,7 @@ export {
   ENCODER_WEIGHTS_FILE,
   ENCODER_STATE_FILE,
   saveEncoderCheckpoint,
+  saveEncoderWeights,
   readEncoderCheckpoint,
   loadEncoder,
   restoreTrainerState,
@@ -13,6 +14,6 @@ export {
   type EncoderCheckpointState,
   type LoadedEncoderCheckpoint,
 } from './checkpoint.js';
-export { trainEncoderCommand, type TrainEncoderCommandOptions, type TrainEncoderCommandResult } from './train-encoder-command.js';
+export { trainEncoderCommand, mixedStep, type EncoderFolderData, type TrainEncoderCommandOptions, type TrainEncoderCommandResult } from './train-encoder-command.js';
 export { invertCommand, type InvertCommandOptions, type InvertCommandResult } from './invert-command.js';
 export { loadFaceApiIdentityDistance } from './face-api-identity.js';

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -8,8 +8,8 @@ import { createTestingGenerator } from '@semstyle/core/testing';
 import { PNG } from 'pngjs';
 import { expectCodeAsync, useWasm } from '../test-support/setup.js';
 import { decodePngImage, encodeRgbPng } from './png.js';
-import { loadEncoder, readEncoderCheckpoint } from './checkpoint.js';
-import { trainEncoderCommand } from './train-encoder-command.js';
+import { loadEncoder, readEncoderCheckpoint, saveEncoderWeights } from './checkpoint.js';
+import { mixedStep, trainEncoderCommand } from './train-encoder-command.js';
 import { invertCommand } from './invert-command.js';
 
 let dir: string;
@@ -66,6 +66,43 @@ describe('node: PNGs, checkpoints, commands', () => {
     // Real PNG folder (grey / RGBA / wrong size converted and resized).
     const real = await trainEncoderCommand({ generator: g, outDir: join(dir, 'enc-real'), steps: 2, encoder: { preset: 'tiny' }, training: fast, data: { folder: dir } });
     expect(real.history.every((h) => Number.isFinite(h.loss as number))).toBe(true);
+  });
+
+  it('train-encoder: generated + real mix follows the step (also across a resume); inference-only export', async () => {
+    expect([0, 1, 2, 3, 4, 5].map((s) => mixedStep(s, 0.5).generated)).toEqual([false, true, false, true, false, true]);
+    expect([0, 1, 2, 3].map((s) => mixedStep(s, 0.5).realIndex)).toEqual([0, 1, 1, 2]);
+    expect([0, 1, 2].map((s) => mixedStep(s, 0).generated)).toEqual([false, false, false]);
+    expect([0, 1, 2].map((s) => mixedStep(s, 1).generated)).toEqual([true, true, true]);
+    const out = join(dir, 'enc-mix');
+    const data = { folder: dir, generatedFraction: 0.5 };
+    const first = await trainEncoderCommand({ generator: g, outDir: out, steps: 3, encoder: { preset: 'tiny', headChannels: 8 }, training: fast, data });
+    const second = await trainEncoderCommand({ generator: g, outDir: out, steps: 4, training: fast, data });
+    expect(first.history.map((h) => h.source)).toEqual(['real', 'generated', 'real']);
+    expect(second.history.map((h) => h.source)).toEqual(['real', 'generated', 'real', 'generated']);
+    expect(second.history.every((h) => typeof h.seconds === 'number')).toBe(true);
+    expect(second.seconds).toBeGreaterThan(0);
+    // Only generated steps carry the latent term.
+    expect(second.history.filter((h) => h.latent !== undefined).map((h) => h.step)).toEqual([2, 4]);
+    await expectCodeAsync(() => trainEncoderCommand({ generator: g, outDir: join(dir, 'x'), steps: 1, data: { folder: dir, generatedFraction: 2 } }), 'E_INVALID_ARGUMENT');
+
+    // The file to ship: weights + running statistics, no Adam state; reads back to the same encoder.
+    const trained = await loadEncoder(out, g);
+    const file = join(dir, 'encoder-weights.safetensors');
+    await saveEncoderWeights(file, trained, { step: 4 });
+    const shipped = await loadEncoder(file, g);
+    const ckpt = await readEncoderCheckpoint(file);
+    expect(ckpt.adam.size).toBe(0);
+    expect(ckpt.step).toBe(4);
+    expect(ckpt.config.headChannels).toBe(8);
+    const full = (await stat(join(out, 'encoder.safetensors'))).size;
+    expect((await stat(file)).size).toBeLessThan(full / 2);
+    const x = tf.randomNormal([2, 32, 32, 6]) as tf.Tensor4D;
+    const a = trained.forward(x).delta;
+    const b = shipped.forward(x).delta;
+    expect(Array.from(await b.data())).toEqual(Array.from(await a.data()));
+    tf.dispose([x, a, b]);
+    trained.dispose();
+    shipped.dispose();
   });
 
   it('a checkpoint for another generator config is ConfigError E_CONFIG_MISMATCH', async () => {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { EpochOrder, type SemanticGeneratorV1 } from '@semstyle/core';
+import { EpochOrder, InputError, type SemanticGeneratorV1 } from '@semstyle/core';
 import { encoderConfigFor, type EncoderConfigOptions } from '../encoder/config.js';
 import { countEncoderParameters } from '../encoder/params.js';
 import { ReStyleEncoder } from '../encoder/restyle-encoder.js';
@@ -12,14 +12,34 @@ import { listPngFiles, loadPngBatch } from './image-folder.js';
 import { join } from 'node:path';
 import { stat } from 'node:fs/promises';
 
+export interface EncoderFolderData {
+  readonly folder: string;
+  readonly resize?: ResizePolicy;
+  readonly channels?: ChannelPolicy;
+  /** Share of the steps trained on generated images instead (default 0). */
+  readonly generatedFraction?: number;
+}
+
+/** Whether step s (0-based) of a run with generated fraction f trains on generated images, and the number of real steps before it. */
+export function mixedStep(step: number, fraction: number): { generated: boolean; realIndex: number } {
+  const before = Math.floor(step * fraction + 1e-9);
+  const generated = Math.floor((step + 1) * fraction + 1e-9) > before;
+  return { generated, realIndex: step - before };
+}
+
 export interface TrainEncoderCommandOptions {
   readonly generator: SemanticGeneratorV1;
   /** Checkpoints go here (`encoder.safetensors` + `encoder.json`). */
   readonly outDir: string;
   /** Train until this many steps in total (a resumed run continues its count). */
   readonly steps: number;
-  /** 'generated' (default: sampled latents are ground truth) or a folder of PNGs. */
-  readonly data?: 'generated' | { readonly folder: string; readonly resize?: ResizePolicy; readonly channels?: ChannelPolicy };
+  /**
+   * 'generated' (default: sampled latents are ground truth, so the latent loss applies) or a folder of PNGs
+   * (no latent loss). With a folder, `generatedFraction` f ∈ [0, 1] (default 0) mixes the two: step s
+   * (0-based) is a generated one when ⌊(s+1)·f⌋ > ⌊s·f⌋ (f = 0.5 alternates real, generated, …) — a fixed
+   * function of the step, so a resumed run continues the same sequence of batches.
+   */
+  readonly data?: 'generated' | EncoderFolderData;
   /** Architecture of a new encoder (default preset 'small'); ignored when resuming. */
   readonly encoder?: EncoderConfigOptions;
   readonly seed?: number;
@@ -38,6 +58,9 @@ export interface TrainEncoderCommandResult {
   readonly step: number;
   readonly resumed: boolean;
   readonly parameters: number;
+  /** Wall-clock seconds of this call's training (steps + checkpoints). */
+  readonly seconds: number;
+  /** Loss history of the whole run (resumed runs included); entries carry `source` and `seconds`. */
   readonly history: Array<Record<string, unknown>>;
 }
 
@@ -71,15 +94,19 @@ export async function trainEncoderCommand(o: TrainEncoderCommandOptions): Promis
     const parameters = countEncoderParameters(encoder.config);
     log(`${resume ? 'Resuming' : 'Training'} ReStyle encoder (${encoder.config.preset}, ${parameters.toLocaleString('en-US')} parameters) at step ${startStep} → ${o.steps}.`);
     const data = o.data ?? 'generated';
+    const fraction = data === 'generated' ? 1 : (data.generatedFraction ?? 0);
+    if (!(fraction >= 0 && fraction <= 1)) throw new InputError('E_INVALID_ARGUMENT', `generatedFraction must be in [0, 1] (got ${fraction}).`);
     const files = data === 'generated' ? [] : await listPngFiles(data.folder);
     const order = new EpochOrder(Math.max(files.length, 1), trainer.options.seed);
     let checkpoint = join(o.outDir, ENCODER_WEIGHTS_FILE);
+    const t0 = Date.now();
     while (trainer.step < o.steps) {
       let result: EncoderStepResult;
-      if (data === 'generated') result = trainer.trainStep();
+      const mix = mixedStep(trainer.step, fraction);
+      if (data === 'generated' || mix.generated) result = trainer.trainStep();
       else {
         const b = trainer.options.batchSize;
-        const paths = Array.from({ length: b }, (_, i) => files[order.at(trainer!.step * b + i)]!);
+        const paths = Array.from({ length: b }, (_, i) => files[order.at(mix.realIndex * b + i)]!);
         const images = await loadPngBatch(paths, o.generator.resolution, { resize: data.resize ?? 'bilinear', channels: data.channels ?? 'convert' });
         try {
           result = trainer.trainStep({ images });
@@ -87,15 +114,23 @@ export async function trainEncoderCommand(o: TrainEncoderCommandOptions): Promis
           images.dispose();
         }
       }
-      history.push({ step: result.step, loss: result.loss, lossPerIteration: result.lossPerIteration, msePerIteration: result.msePerIteration, ...result.parts });
+      history.push({
+        step: result.step,
+        source: result.source,
+        seconds: result.seconds,
+        loss: result.loss,
+        lossPerIteration: result.lossPerIteration,
+        msePerIteration: result.msePerIteration,
+        ...result.parts,
+      });
       o.onProgress?.(result);
-      log(`step ${result.step}: loss ${result.loss.toFixed(4)}, MSE per pass ${result.msePerIteration.map((m) => m.toFixed(4)).join(' → ')} (${result.seconds.toFixed(2)} s)`);
+      log(`step ${result.step} (${result.source}): loss ${result.loss.toFixed(4)}, MSE per pass ${result.msePerIteration.map((m) => m.toFixed(4)).join(' → ')} (${result.seconds.toFixed(2)} s)`);
       const every = o.checkpointEvery ?? 0;
       if (every > 0 && trainer.step % every === 0) checkpoint = await saveEncoderCheckpoint(o.outDir, trainer, history);
     }
     checkpoint = await saveEncoderCheckpoint(o.outDir, trainer, history);
     log(`Wrote ${checkpoint}`);
-    return { checkpoint, startStep, step: trainer.step, resumed: resume, parameters, history };
+    return { checkpoint, startStep, step: trainer.step, resumed: resume, parameters, seconds: (Date.now() - t0) / 1000, history };
   } finally {
     trainer?.dispose();
     encoder.dispose();
