@@ -16,8 +16,10 @@ export { edit, sweep, linspace, signedDistance, liftToWPlus, toWPlusFor, type Ed
 export {
   generateSamples,
   generatorConfigHash,
+  generatorFingerprint,
   samplesFromLatent,
   samplesToLatent,
+  concatSamples,
   type GeneratedBatch,
   type LatentSamples,
   type SampleOptions,
@@ -35,6 +37,10 @@ export {
   faceScorers,
   classifierScorer,
   classIndices,
+  sharedScorers,
+  attributeClassifierScorers,
+  type AttributeClassifierLike,
+  type AttributeClassifierScorerOptions,
   type Scorer,
   type ScoringBatch,
   type AreaScorerOptions,
@@ -45,5 +51,18 @@ export {
   type ClassifierScorerOptions,
 } from './scorers.js';
 export { compareDirections, measureEditLocality, type DirectionComparison, type SlotEnergy, type EditLocalityOptions } from './restricted.js';
+export {
+  createEditEvaluator,
+  calibrateStrength,
+  compareAtEqualChange,
+  type EditMethod,
+  type EqualChangeComparison,
+  type EditEvaluation,
+  type EditEvaluator,
+  type EditEvaluatorOptions,
+  type Calibration,
+  type CalibrationOptions,
+  type CalibrationStep,
+} from './evaluate.js';
 export { directionToBytes, directionFromBytes, samplesToBytes, samplesFromBytes, SAMPLES_FORMAT } from './io.js';
 export { dot, norm, normalize, cosine } from './vector.js';

@@ -54,8 +54,14 @@ export interface SampleProgress {
 }
 
 export interface SampleOptions<S extends LatentSpace> {
-  /** Number of samples. */
+  /** Number of samples (the sequence 0 … n−1 of the seed). */
   readonly n: number;
+  /**
+   * First sample to generate (default 0): samples start … n−1 of the same sequence, so a long run can be
+   * done (and resumed) in pieces — sample i depends only on the seed and i, never on n, start or the batch
+   * size. The result holds n − start samples.
+   */
+  readonly start?: number;
   /** Seed of the Z latents (`generator.sampleZ(n, seed)`). */
   readonly seed: number;
   /** Space whose latents are kept for boundary training: 'z', 'w' or 'w+'. */
@@ -94,6 +100,27 @@ export async function generatorConfigHash(config: GeneratorConfig): Promise<stri
   const bytes = new TextEncoder().encode(canonical(config));
   const digest = await globalThis.crypto.subtle.digest('SHA-256', bytes);
   return `sha256:${Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
+
+/**
+ * `sha256:<hex>` identifying a generator's *weights* as well as its config: the config, the W of a fixed
+ * Z and the image of a fixed W+ (noise 'const'), rounded to 1e-3 so that backends and thread counts that
+ * differ in the last float bits agree. Generators with the same config but other weights (another training
+ * checkpoint) get another fingerprint. Costs one mapping and one synthesis of a single image.
+ */
+export async function generatorFingerprint(generator: SemanticGeneratorV1): Promise<string> {
+  const z = generator.sampleZ(1, 0x5eed);
+  const w = generator.map(z);
+  const wp = generator.toWPlus(w);
+  const out = generator.synthesize(wp, { noise: 'const' });
+  try {
+    const values = [...((await w.tensor.data()) as Float32Array), ...((await out.image.data()) as Float32Array)];
+    const text = `${canonical(generator.config)}|${values.map((v) => Math.round(v * 1000)).join(',')}`;
+    const digest = await globalThis.crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+    return `sha256:${Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('')}`;
+  } finally {
+    tf.dispose([z.tensor, w.tensor, wp.tensor, ...Object.values(out)]);
+  }
 }
 
 function positiveInt(value: number, what: string): void {
@@ -136,6 +163,11 @@ function wPlusOf(generator: SemanticGeneratorV1, w: WLatent, regionWs: WLatent[]
 export async function generateSamples<S extends LatentSpace>(generator: SemanticGeneratorV1, options: SampleOptions<S>): Promise<LatentSamples<S>> {
   const { n, seed, space } = options;
   positiveInt(n, 'n');
+  const first = options.start ?? 0;
+  if (!Number.isInteger(first) || first < 0 || first >= n) {
+    throw new InputError('E_INVALID_ARGUMENT', `start must be an integer in [0, n) = [0, ${n}), got ${first}.`);
+  }
+  const kept = n - first;
   if (!Number.isFinite(seed)) throw new InputError('E_INVALID_ARGUMENT', `seed must be a finite number, got ${seed}.`);
   if (space !== 'z' && space !== 'w' && space !== 'w+') {
     throw new InputError('E_INVALID_ARGUMENT', `space must be 'z', 'w' or 'w+', got ${JSON.stringify(space)}.`);
@@ -154,17 +186,18 @@ export async function generateSamples<S extends LatentSpace>(generator: Semantic
   const dim = latentDim(space, generator.config.styleDim, layout);
   const D = generator.config.styleDim;
 
-  const latents = new Float32Array(n * dim);
-  const zHost = regionMixing ? null : new Float32Array(n * D);
-  const scores: Record<string, Float32Array> = Object.fromEntries(scorers.map(([name]) => [name, new Float32Array(n)]));
+  const latents = new Float32Array(kept * dim);
+  const zHost = regionMixing ? null : new Float32Array(kept * D);
+  const scores: Record<string, Float32Array> = Object.fromEntries(scorers.map(([name]) => [name, new Float32Array(kept)]));
   const generatorHash = await generatorConfigHash(generator.config);
 
   const zAll = generator.sampleZ(n, seed);
   // Region mixing: K further Z per sample, from a stream derived from the seed.
   const zRegions = regionMixing ? generator.sampleZ(n * K, seed * 31 + 7) : null;
   try {
-    for (let start = 0; start < n; start += batchSize) {
+    for (let start = first; start < n; start += batchSize) {
       const count = Math.min(batchSize, n - start);
+      const row = start - first; // row in this result
       const owned: tf.Tensor[] = [];
       try {
         const z: ZLatent = sliceLatent(zAll, start, count);
@@ -192,8 +225,8 @@ export async function generateSamples<S extends LatentSpace>(generator: Semantic
         }
         if (space === 'w') latent = w!;
         else if (space === 'w+') latent = wPlus!;
-        latents.set((await latent.tensor.data()) as Float32Array, start * dim);
-        if (zHost !== null) zHost.set((await z.tensor.data()) as Float32Array, start * D);
+        latents.set((await latent.tensor.data()) as Float32Array, row * dim);
+        if (zHost !== null) zHost.set((await z.tensor.data()) as Float32Array, row * D);
 
         if (render) {
           const out = generator.synthesize(wPlus!, options.noise === undefined ? {} : { noise: options.noise });
@@ -201,7 +234,7 @@ export async function generateSamples<S extends LatentSpace>(generator: Semantic
           const masks = tf.softmax(out.seg) as tf.Tensor4D;
           owned.push(masks);
           const batchScores = await runScorers(Object.fromEntries(scorers), { images: out.image, masks, regions: generator.regions }, count);
-          for (const [name, values] of Object.entries(batchScores)) scores[name]!.set(values, start);
+          for (const [name, values] of Object.entries(batchScores)) scores[name]!.set(values, row);
           if (options.onBatch) await options.onBatch({ start, latent, images: out.image, seg: out.seg, masks, scores: batchScores });
         }
       } finally {
@@ -212,7 +245,55 @@ export async function generateSamples<S extends LatentSpace>(generator: Semantic
   } finally {
     tf.dispose([zAll.tensor, ...(zRegions ? [zRegions.tensor] : [])]);
   }
-  return { space, n, styleDim: D, layout, latents, z: zHost, scores, seed, truncation, regionMixing, generatorHash };
+  return { space, n: kept, styleDim: D, layout, latents, z: zHost, scores, seed, truncation, regionMixing, generatorHash };
+}
+
+/**
+ * Join sample sets made the same way (same space, layout, seed, truncation, region mixing, generator and
+ * score names), in order — e.g. the pieces of a long run made with `start`. Mismatches are E_INVALID_ARGUMENT
+ * (E_SHAPE for layouts).
+ */
+export function concatSamples<S extends LatentSpace>(parts: readonly LatentSamples<S>[]): LatentSamples<S> {
+  if (parts.length === 0) throw new InputError('E_INVALID_ARGUMENT', 'concatSamples needs at least one sample set.');
+  const a = parts[0]!;
+  const names = Object.keys(a.scores).sort();
+  for (const [i, p] of parts.entries()) {
+    const same =
+      p.space === a.space &&
+      p.seed === a.seed &&
+      p.truncation === a.truncation &&
+      p.regionMixing === a.regionMixing &&
+      p.generatorHash === a.generatorHash &&
+      (p.z === null) === (a.z === null);
+    if (!same) {
+      throw new InputError('E_INVALID_ARGUMENT', `Sample set ${i} was made differently from set 0 (space, seed, truncation, region mixing or generator differ).`);
+    }
+    const l = p.layout;
+    if (p.styleDim !== a.styleDim || l.nLatent !== a.layout.nLatent || l.baseLayers !== a.layout.baseLayers || l.regionNames.join() !== a.layout.regionNames.join()) {
+      throw new InputError('E_SHAPE', `Sample set ${i} has another latent layout than set 0.`);
+    }
+    const pn = Object.keys(p.scores).sort();
+    if (pn.join('\u0000') !== names.join('\u0000')) {
+      throw new InputError('E_INVALID_ARGUMENT', `Sample set ${i} has scores [${pn.join(', ')}], set 0 has [${names.join(', ')}].`);
+    }
+  }
+  const n = parts.reduce((s, p) => s + p.n, 0);
+  const cat = (arrays: readonly Float32Array[]) => {
+    const out = new Float32Array(arrays.reduce((s, x) => s + x.length, 0));
+    let o = 0;
+    for (const x of arrays) {
+      out.set(x, o);
+      o += x.length;
+    }
+    return out;
+  };
+  return {
+    ...a,
+    n,
+    latents: cat(parts.map((p) => p.latents)),
+    z: a.z === null ? null : cat(parts.map((p) => p.z!)),
+    scores: Object.fromEntries(names.map((name) => [name, cat(parts.map((p) => p.scores[name]!))])),
+  };
 }
 
 /**

@@ -318,3 +318,94 @@ export function classifierScorer(classify: ImageClassifier, options: ClassifierS
     }
   };
 }
+
+// ---------------------------------------------------------------------------------------------------
+
+/**
+ * Several scorers sharing one computation per batch — e.g. every head of a classifier from one forward
+ * pass. `compute` runs once per batch (keyed by the batch's image tensor) and returns a score array per
+ * name; each returned scorer picks its own.
+ */
+export function sharedScorers<K extends string>(
+  names: readonly K[],
+  compute: (batch: ScoringBatch) => Promise<Readonly<Record<K, Float32Array>>> | Readonly<Record<K, Float32Array>>,
+): Record<K, Scorer> {
+  if (names.length === 0) throw new InputError('E_INVALID_ARGUMENT', 'sharedScorers needs at least one name.');
+  const cache = new WeakMap<tf.Tensor, Promise<Readonly<Record<K, Float32Array>>>>();
+  const out = {} as Record<K, Scorer>;
+  for (const name of names) {
+    out[name] = async (batch) => {
+      let pending = cache.get(batch.images);
+      if (pending === undefined) {
+        pending = Promise.resolve(compute(batch));
+        cache.set(batch.images, pending);
+      }
+      const values = (await pending)[name];
+      if (values === undefined) throw new InputError('E_SHAPE', `The shared computation returned no scores for "${name}".`);
+      return values;
+    };
+  }
+  return out;
+}
+
+/**
+ * What `attributeClassifierScorers` needs of a classifier — the shape of `@semstyle/datasets`'
+ * `AttributeClassifier` (structural, so this package does not depend on the datasets package).
+ */
+export interface AttributeClassifierLike {
+  /** Names of the binary heads, in logit order. */
+  readonly binary: readonly string[];
+  /** Names of the regression heads, in value order. */
+  readonly regression: readonly string[];
+  /** Binary logits [N, binary.length] and regressed values [N, regression.length]; returned tensors are the caller's. */
+  predictTensors(images: tf.Tensor4D): { logits: tf.Tensor2D; values: tf.Tensor2D };
+}
+
+export interface AttributeClassifierScorerOptions {
+  /** Only these heads (default all, binary then regression). Unknown names are E_INVALID_ARGUMENT. */
+  readonly attributes?: readonly string[];
+  /** Prefix of the score names (default ''), e.g. 'clf.' gives 'clf.bald'. */
+  readonly prefix?: string;
+}
+
+/**
+ * One scorer per head of an attribute classifier (e.g. `await loadAttributeClassifier()` of
+ * `@semstyle/datasets`: bald, bangs, beard, … logits and fatness, … values), all from one forward pass
+ * per batch. Binary heads score by their logit (higher = more of the attribute), regression heads by
+ * their value.
+ */
+export function attributeClassifierScorers(classifier: AttributeClassifierLike, options: AttributeClassifierScorerOptions = {}): Record<string, Scorer> {
+  const all = [...classifier.binary, ...classifier.regression];
+  const wanted = options.attributes ?? all;
+  for (const a of wanted) {
+    if (!all.includes(a)) throw new InputError('E_INVALID_ARGUMENT', `The classifier has no head "${a}" (heads: ${all.join(', ')}).`);
+  }
+  const prefix = options.prefix ?? '';
+  const names = wanted.map((a) => `${prefix}${a}`);
+  return sharedScorers(names, async ({ images }) => {
+    const { logits, values } = classifier.predictTensors(images);
+    try {
+      const n = images.shape[0];
+      const [l, v] = await Promise.all([logits.data(), values.data()]);
+      const B = classifier.binary.length;
+      const R = classifier.regression.length;
+      if (l.length !== n * B || v.length !== n * R) {
+        throw new InputError('E_SHAPE', `The classifier returned logits [${logits.shape.join(', ')}] and values [${values.shape.join(', ')}] for ${n} images.`);
+      }
+      const out: Record<string, Float32Array> = {};
+      for (const a of wanted) {
+        const bi = classifier.binary.indexOf(a);
+        const col = new Float32Array(n);
+        if (bi >= 0) for (let i = 0; i < n; i++) col[i] = l[i * B + bi]!;
+        else {
+          const ri = classifier.regression.indexOf(a);
+          for (let i = 0; i < n; i++) col[i] = v[i * R + ri]!;
+        }
+        out[`${prefix}${a}`] = col;
+      }
+      return out;
+    } finally {
+      tf.dispose([logits, values]);
+    }
+  });
+}

@@ -18,6 +18,7 @@ export type { Dynamics } from './flow/dynamics.js';
 // Training
 export { FlowTrainer, resolveTrainingOptions, type FlowTrainingOptions, type FlowStepResult, type FlowTrainerState } from './train/trainer.js';
 export { arrayDataSource, type FlowDataSource, type FlowBatch } from './train/data-source.js';
+export { selectPairRows, type FlowPairs } from './train/pairs.js';
 export {
   flowCheckpointBytes,
   readFlowCheckpoint,
@@ -32,4 +33,5 @@ export {
 // Editing
 export { flowEdit, flowEditSequence, editSlots, type FlowEditOptions, type FlowEditResult, type FlowEditStep } from './edit/edit.js';
 export { applyAttributeChanges, attributeIndex, type AttributeChange } from './edit/attributes.js';
+export { parseFlowEditStep } from './edit/spec.js';
 export { replaceSlots } from './edit/region-merge.js';

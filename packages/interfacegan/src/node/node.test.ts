@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LatentSpaceError } from '@semstyle/core';
 import { createTestingGenerator, leakedTensors } from '@semstyle/core/testing';
 import { trainBoundary } from '../boundary.js';
+import { generatorFingerprint } from '../samples.js';
 import { makeDirection } from '../direction.js';
 import { directionFromBytes, directionToBytes, samplesFromBytes, samplesToBytes } from '../io.js';
 import { regionAreaScorer, smileScorer } from '../scorers.js';
@@ -13,7 +14,8 @@ import { expectCode, expectCodeAsync, useWasm } from '../test-support/setup.js';
 import { loadDirection, saveDirection, sidecarPath } from './direction-file.js';
 import { editCommand, parseStrengths } from './edit-command.js';
 import { decodePng } from './png.js';
-import { loadSamples, rescoreSampleDir, writeSampleDir } from './samples-dir.js';
+import { loadSamples, rescoreSampleDir, SAMPLING_FILE, writeSampleDir } from './samples-dir.js';
+import { writeComparisonGrid } from './strip.js';
 
 let g: ReturnType<typeof createTestingGenerator>;
 let dir: string;
@@ -50,6 +52,56 @@ describe('node helpers', () => {
     expect(await leakedTensors(async () => { rescored = await rescoreSampleDir(out, { area, smile: smileScorer({ mouth: 'region_3' }) }, { batchSize: 4 }); })).toBe(0);
     expect(Array.from(rescored!.scores.area!)).toEqual(Array.from(samples!.scores.area!));
     expect((await loadSamples(out)).scores.smile).toHaveLength(6);
+  });
+
+  it('samples resumably: an interrupted run continues where it stopped, n can grow, other settings are refused', async () => {
+    const out = join(dir, 'resumable');
+    const scorers = { area: regionAreaScorer({ regions: 'region_2' }) };
+    const reference = await writeSampleDir(g, join(dir, 'reference'), { n: 11, seed: 4, space: 'w+', regionMixing: true, scorers, batchSize: 4, chunkSize: 100 });
+    // "Interrupt" a run after its second piece (the progress callback throws).
+    const done: number[] = [];
+    await expect(
+      writeSampleDir(g, out, { n: 11, seed: 4, space: 'w+', regionMixing: true, scorers, batchSize: 2, chunkSize: 3, onProgress: (p) => { if (p.done > 6) throw new Error('interrupted'); done.push(p.done); } }),
+    ).rejects.toThrow('interrupted');
+    expect(done).toEqual([2, 3, 5, 6]);
+    const totals = new Set<number>();
+    await writeSampleDir(g, join(dir, 'totals'), { n: 5, seed: 4, space: 'w', chunkSize: 2, saveImages: false, onProgress: (p) => void totals.add(p.total) });
+    expect([...totals]).toEqual([5]); // progress is over the whole run, not the piece
+    const manifest = JSON.parse(await readFile(join(out, SAMPLING_FILE), 'utf8')) as { pieces: { start: number; end: number }[] };
+    expect(manifest.pieces.map((p) => [p.start, p.end])).toEqual([[0, 3], [3, 6]]);
+    // Resume: only samples 6… are generated; the result equals an uninterrupted run.
+    const resumed: number[] = [];
+    let reused = 0;
+    const samples = await writeSampleDir(g, out, { n: 11, seed: 4, space: 'w+', regionMixing: true, scorers, batchSize: 2, chunkSize: 3, onProgress: (p) => void resumed.push(p.done), onResume: (r) => { reused = r.done; } });
+    expect(reused).toBe(6);
+    expect(resumed).toEqual([8, 9, 11]);
+    expect(Array.from(samples.latents)).toEqual(Array.from(reference.latents));
+    expect(Array.from(samples.scores.area!)).toEqual(Array.from(reference.scores.area!));
+    expect((await readdir(out)).sort()).toEqual(['images', 'labels', 'latents.safetensors', 'sampling.json', 'scores.json']); // pieces merged and removed
+    expect(Array.from((await loadSamples(out)).latents)).toEqual(Array.from(reference.latents));
+    // Growing n generates only the new samples; asking for fewer reuses the file.
+    const grown: number[] = [];
+    const more = await writeSampleDir(g, out, { n: 13, seed: 4, space: 'w+', regionMixing: true, scorers, batchSize: 2, chunkSize: 3, onProgress: (p) => void grown.push(p.done) });
+    expect(grown).toEqual([13]);
+    expect(Array.from(more.latents.subarray(0, reference.latents.length))).toEqual(Array.from(reference.latents));
+    expect((await readdir(join(out, 'images'))).length).toBe(13);
+    const fewer = await writeSampleDir(g, out, { n: 5, seed: 4, space: 'w+', regionMixing: true, scorers, onProgress: () => { throw new Error('should not sample'); } });
+    expect(fewer.n).toBe(5);
+    // Other settings in the same folder: refused (resume: false regenerates).
+    await expectCodeAsync(() => writeSampleDir(g, out, { n: 13, seed: 5, space: 'w+', regionMixing: true, scorers }), 'E_CONFIG_MISMATCH');
+    await expectCodeAsync(() => writeSampleDir(g, out, { n: 13, seed: 4, space: 'w+', regionMixing: true, scorers: {} }), 'E_CONFIG_MISMATCH');
+    // Same config, other weights (e.g. a later training checkpoint): refused too.
+    const other = createTestingGenerator({ seed: 9 });
+    try {
+      expect(await generatorFingerprint(other)).not.toBe(await generatorFingerprint(g));
+      expect(await generatorFingerprint(g)).toBe(await generatorFingerprint(g));
+      await expectCodeAsync(() => writeSampleDir(other, out, { n: 13, seed: 4, space: 'w+', regionMixing: true, scorers }), 'E_CONFIG_MISMATCH');
+    } finally {
+      other.dispose();
+    }
+    const fresh = await writeSampleDir(g, out, { n: 2, seed: 5, space: 'w', resume: false, saveImages: false });
+    expect(fresh.seed).toBe(5);
+    await expectCodeAsync(() => writeSampleDir(g, out, { n: 2, seed: 5, space: 'w', chunkSize: 0 }), 'E_INVALID_ARGUMENT');
   });
 
   it('round-trips directions through safetensors (+ JSON sidecar) and checks their space', async () => {
@@ -90,5 +142,21 @@ describe('node helpers', () => {
     const again = await editCommand({ generator: g, direction: path, seeds: [0], strengths: parseStrengths('0, 1'), outDir: join(dir, 'edit2'), masks: false, scale: 2 });
     expect(decodePng(await readFile(again.files[0]!)).width).toBe(2 * 64 + 2);
     expectCode(() => parseStrengths('a:b'), 'E_INVALID_ARGUMENT');
+  });
+
+  it('writes comparison grids: one column per latent batch, image rows with mask rows under them', async () => {
+    const a = g.sampleWPlus(3, 1);
+    const b = g.sampleWPlus(3, 2);
+    const path = join(dir, 'grid.png');
+    let grid: Awaited<ReturnType<typeof writeComparisonGrid>> | undefined;
+    expect(await leakedTensors(async () => { grid = await writeComparisonGrid(path, g, [a, b], { rows: 2, scale: 2 }); })).toBe(0);
+    const png = decodePng(await readFile(path));
+    expect([png.width, png.height]).toEqual([2 * 64 + 2, 4 * 64 + 3 * 2]); // 2 columns; 2 samples × (image + mask)
+    expect([grid!.width, grid!.height]).toEqual([png.width, png.height]);
+    const noMasks = await writeComparisonGrid(join(dir, 'grid2.png'), g, [a], { masks: false });
+    expect([noMasks.width, noMasks.height]).toEqual([32, 3 * 32 + 2 * 2]);
+    await expectCodeAsync(() => writeComparisonGrid(path, g, [a, g.sampleWPlus(2, 0)]), 'E_SHAPE');
+    await expectCodeAsync(() => writeComparisonGrid(path, g, [a], { rows: 4 }), 'E_INVALID_ARGUMENT');
+    tf.dispose([a.tensor, b.tensor]);
   });
 });

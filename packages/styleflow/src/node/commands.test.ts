@@ -62,6 +62,11 @@ describe('trainFlowCommand: checkpoints and resume', () => {
     const b = await weights(resumed.checkpoint);
     expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
     for (const [k, v] of a) expect(Array.from(b.get(k)!)).toEqual(Array.from(v));
+    // Resuming a finished run trains nothing and keeps the last loss in the checkpoint and the result.
+    const again = await trainFlowCommand({ data: toy, out: join(dir, 'part'), steps: 6, resume: true });
+    expect(again.step).toBe(6);
+    expect(again.lastLoss).toBe(resumed.lastLoss);
+    expect(JSON.parse(await readFile(again.metadata, 'utf8')).training.lastLoss).toBe(resumed.lastLoss);
     const meta = JSON.parse(await readFile(resumed.metadata, 'utf8'));
     expect(meta.format).toBe('semstyle.styleflow.v1');
     expect(meta.training.step).toBe(6);

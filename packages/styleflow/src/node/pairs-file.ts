@@ -1,18 +1,10 @@
 import { InputError, readSafetensors, writeSafetensors } from '@semstyle/core';
 import { readFileBytes, writeFileAtomic } from '@semstyle/core/node';
 import { arrayDataSource, type FlowDataSource } from '../train/data-source.js';
+import type { FlowPairs } from '../train/pairs.js';
 
 /** Training pairs on disk: safetensors with `latents` [N, D] or [N, L, D], `attributes` [N, C]. */
-export interface FlowPairs {
-  readonly latents: Float32Array;
-  readonly attributes: Float32Array;
-  readonly n: number;
-  /** W+ rows per sample (1 for W). */
-  readonly rows: number;
-  readonly dim: number;
-  readonly condDim: number;
-  readonly attributeNames?: readonly string[];
-}
+export type { FlowPairs } from '../train/pairs.js';
 
 export async function writeFlowPairs(path: string, pairs: FlowPairs): Promise<void> {
   const latentShape = pairs.rows === 1 ? [pairs.n, pairs.dim] : [pairs.n, pairs.rows, pairs.dim];

@@ -69,9 +69,12 @@ export async function trainFlowCommand(options: TrainFlowCommandOptions): Promis
 
   let flow: StyleFlow;
   let trainer: FlowTrainer;
+  // A resume that has no step left to train keeps (and returns) the checkpoint's last loss.
+  let lastLoss: number | undefined;
   if (resumePath) {
     const ckpt = await readFlowCheckpointFile(resumePath);
     try {
+      lastLoss = ckpt.metadata.training?.lastLoss;
       flow = flowFromCheckpoint(ckpt);
       const state = trainerStateFromCheckpoint(ckpt);
       trainer = new FlowTrainer(flow, data, { ...(ckpt.metadata.training?.options ?? {}), ...options.training });
@@ -84,7 +87,6 @@ export async function trainFlowCommand(options: TrainFlowCommandOptions): Promis
     trainer = new FlowTrainer(flow, data, options.training);
   }
 
-  let lastLoss: number | undefined;
   let ms = 0;
   let done = 0;
   try {
