@@ -26,10 +26,15 @@ describe('examples run end to end (tiny generator)', () => {
     ['interpolation', ['interpolation.png']],
     ['interfacegan', ['unrestricted.png', 'restricted.png']],
     ['inversion', ['inversion.png']],
+    ['styleflow', ['styleflow.png']],
+    ['metrics-report', ['locality.svg', 'ppl.svg', ...(existsSync(join(ROOT, 'data/faces64-heldout/images')) ? ['fid-kid.svg'] : [])]],
   ])('%s writes its pictures and report', (name, pictures) => {
     const stdout = run(name);
     expect(stdout).toMatch(/wrote .*README\.md/);
-    for (const p of pictures) expect(existsSync(join(out, name, p)), p).toBe(true);
+    for (const p of pictures) {
+      expect(existsSync(join(out, name, p)), p).toBe(true);
+      if (p.endsWith('.svg')) expect(readFileSync(join(out, name, p), 'utf8')).toMatch(/^<svg [\s\S]*<\/svg>$/);
+    }
     const report = readFileSync(join(out, name, 'README.md'), 'utf8');
     for (const p of pictures) expect(report).toContain(`(${p})`);
   });
