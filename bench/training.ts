@@ -1,11 +1,14 @@
 /**
  * Training-iteration benchmarks: one full iteration (D step + G step), part by part, for the `tiny`
- * preset (batch 4) and the performance issue's config "A" (64 px, K 13, batch 8). Every step runs R1 and
- * path length here (d_reg_every = g_reg_every = 1) so each part is timed on each run; the amortised
- * iteration is D + G + R1/16 + PL/4 (the official cadence). Reference: official PyTorch on this machine.
+ * preset (batch 4), the performance issue's config "A" (64 px, K 13, batch 8) and the default 64 px model's
+ * config (`default64`: latent 128, local 16, coarse 32, render 64/32 channels; batch 8 on 2 wasm threads,
+ * as it is trained). Every step runs R1 and path length here (d_reg_every = g_reg_every = 1) so each part is
+ * timed on each run; the amortised iteration is D + G + EMA + R1/16 + PL/4 (the official cadence).
+ * Reference: official PyTorch on this machine.
  */
 import * as tf from '@tensorflow/tfjs';
-import { configFromOfficialArgs, presetConfig, syntheticDataSource, type ModelConfig } from '@semstyle/core';
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { configFromOfficialArgs, initBackend, presetConfig, syntheticDataSource, type ModelConfig } from '@semstyle/core';
 import { Trainer, type StepResult } from '@semstyle/core/node';
 import { peakRssMib, type BenchMeasure, type BenchRecord } from './record.js';
 
@@ -23,6 +26,21 @@ const CONFIG_A_ARGS = {
   residual_refine: true,
 };
 
+/** The default 64 px model (models/default64.config.json). */
+const CONFIG_DEFAULT64_ARGS = {
+  size: 64,
+  seg_dim: 13,
+  latent: 128,
+  n_mlp: 4,
+  local_channel: 16,
+  coarse_channel: 32,
+  coarse_size: 32,
+  min_feat_size: 16,
+  channels: { 4: 64, 8: 64, 16: 64, 32: 64, 64: 32 },
+  transparent_dims: [10, 12],
+  residual_refine: true,
+};
+
 const REFERENCE_A = { dStep: 2600, gStep: 2100, r1: 2500, path: 1700, amortised: 5200 };
 
 function median(values: number[]): { median: number; min: number; max: number } {
@@ -30,6 +48,19 @@ function median(values: number[]): { median: number; min: number; max: number } 
   const m = Math.floor(s.length / 2);
   const r = (v: number) => Math.round(v * 10) / 10;
   return { median: r(s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2), min: r(s[0]!), max: r(s[s.length - 1]!) };
+}
+
+/** Run `body` on `threads` wasm threads, then back to the previous count (skipped off wasm: returns []). */
+async function withThreads(threads: number | undefined, body: () => Promise<BenchRecord[]>): Promise<BenchRecord[]> {
+  if (threads === undefined) return body();
+  if (tf.getBackend() !== 'wasm') return [];
+  const previous = getThreadsCount();
+  await initBackend('wasm', { threads });
+  try {
+    return await body();
+  } finally {
+    await initBackend('wasm', { threads: previous });
+  }
 }
 
 async function measureTraining(label: string, config: ModelConfig, batch: number, runs: number, reference?: typeof REFERENCE_A): Promise<BenchRecord[]> {
@@ -48,6 +79,7 @@ async function measureTraining(label: string, config: ModelConfig, batch: number
     gStep: results.map((r) => r.timings.gStep),
     r1: results.map((r) => r.timings.r1),
     path: results.map((r) => r.timings.path),
+    ema: results.map((r) => r.timings.ema),
     amortised: results.map((r) => r.timings.dStep + r.timings.gStep + r.timings.ema + r.timings.r1 / 16 + r.timings.path / 4),
   };
   const names: Record<keyof typeof parts, string> = {
@@ -55,11 +87,12 @@ async function measureTraining(label: string, config: ModelConfig, batch: number
     gStep: 'G step',
     r1: 'R1 block',
     path: 'path-length block',
-    amortised: 'amortised iteration (D + G + R1/16 + PL/4)',
+    ema: 'G_ema update',
+    amortised: 'amortised iteration (D + G + EMA + R1/16 + PL/4)',
   };
   return (Object.keys(parts) as (keyof typeof parts)[]).map((key) => {
     const m = median(parts[key]);
-    const ref = reference?.[key];
+    const ref = key === 'ema' ? undefined : reference?.[key];
     return {
       name: `training ${names[key]}`,
       backend: tf.getBackend(),
@@ -82,4 +115,6 @@ export const trainingMeasures: BenchMeasure[] = [
   { name: 'training config-A/b4', run: () => measureTraining('A (64px K13)', configFromOfficialArgs(CONFIG_A_ARGS), 4, 3) },
   // Batch 8: the performance issue's measure, against official PyTorch on the same CPU.
   { name: 'training config-A/b8', run: () => measureTraining('A (64px K13)', configFromOfficialArgs(CONFIG_A_ARGS), 8, 3, REFERENCE_A) },
+  // The default 64 px model as it is trained (`semstyle train --batch 8 --threads 2`).
+  { name: 'training default64/b8/t2', run: () => withThreads(2, () => measureTraining('default64 (64px K13, latent 128)', configFromOfficialArgs(CONFIG_DEFAULT64_ARGS), 8, 3)) },
 ];

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { convBackpropTuning } from './conv-backprop-impl.js';
 import { stockKernel } from './register.js';
 import { BACKENDS, centralDiff, Pad, rand, referenceConvGrads, relErr, useBackend } from './test-helpers.js';
 
@@ -14,14 +15,30 @@ interface Geometry {
   k: number;
   stride: number;
   pad: Pad;
+  phases?: boolean;
 }
 
 const GEOMETRIES: Geometry[] = [];
 for (const k of [1, 3, 4])
   for (const stride of [1, 2])
-    for (const pad of ['same', 'valid', EXPLICIT] as Pad[]) GEOMETRIES.push({ k, stride, pad });
+    for (const pad of ['same', 'valid', EXPLICIT] as Pad[]) {
+      GEOMETRIES.push({ k, stride, pad });
+      // Strided input gradients of large convolutions go by phases: force that path on these small ones.
+      if (stride > 1) GEOMETRIES.push({ k, stride, pad, phases: true });
+    }
 
-const label = (g: Geometry) => `k${g.k} s${g.stride} ${typeof g.pad === 'string' ? g.pad : 'explicit'}`;
+const label = (g: Geometry) => `k${g.k} s${g.stride} ${typeof g.pad === 'string' ? g.pad : 'explicit'}${g.phases ? ' (phases)' : ''}`;
+
+/** Runs `fn` with the phase decomposition forced on (every strided input gradient) when asked. */
+function withPhases<T>(on: boolean | undefined, fn: () => T): T {
+  const saved = convBackpropTuning.phaseMinMacs;
+  if (on) convBackpropTuning.phaseMinMacs = 0;
+  try {
+    return fn();
+  } finally {
+    convBackpropTuning.phaseMinMacs = saved;
+  }
+}
 
 /** Runs a kernel through the engine (the way ops do) and returns its data. */
 function runKernel(name: string, inputs: Record<string, tf.Tensor>, attrs: Record<string, unknown>): tf.Tensor {
@@ -71,7 +88,7 @@ for (const backendName of BACKENDS) {
         const dy = rand(yShape, seed + 2) as tf.Tensor4D;
         const attrs = { strides: g.stride, pad: g.pad, dataFormat: 'NHWC' };
         const dw = runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: w.shape });
-        const dx = runKernel('Conv2DBackpropInput', { dy, filter: w }, { ...attrs, inputShape: x.shape });
+        const dx = withPhases(g.phases, () => runKernel('Conv2DBackpropInput', { dy, filter: w }, { ...attrs, inputShape: x.shape }));
         expect(dw.shape).toEqual(w.shape);
         expect(dx.shape).toEqual(x.shape);
         const ref = referenceConvGrads({
@@ -91,6 +108,12 @@ for (const backendName of BACKENDS) {
         }
         for (const idx of [0, 17, Math.floor(x.size / 2), x.size - 1]) {
           expect(centralDiff(loss, [x, w], 0, idx, 1)).toBeCloseTo(dxv[idx]!, 3);
+        }
+        if (g.phases) {
+          // Same products in the same order as the zero-inserted convolution: identical values.
+          const zeroInserted = runKernel('Conv2DBackpropInput', { dy, filter: w }, { ...attrs, inputShape: x.shape });
+          expect(Array.from(dxv)).toEqual(Array.from(zeroInserted.dataSync()));
+          zeroInserted.dispose();
         }
         tf.dispose([x, w, dy, dw, dx]);
       });
@@ -112,7 +135,9 @@ for (const backendName of BACKENDS) {
           dy: x.dataSync() as Float32Array, dyShape: x.shape, stride: 2, pad, depthwise: false,
         });
         expect(relErr(y.dataSync(), ref.dx)).toBeLessThan(1e-5);
-        tf.dispose([x, w, y]);
+        const byPhases = withPhases(true, () => tf.conv2dTranspose(x, w, [2, outHW, outHW, 2], 2, pad));
+        expect(relErr(byPhases.dataSync(), ref.dx)).toBeLessThan(1e-5);
+        tf.dispose([x, w, y, byPhases]);
       });
     }
 

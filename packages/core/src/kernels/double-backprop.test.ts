@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { fusedLeakyRelu } from '../layers/fused-leaky-relu.js';
+import { plainMatMul, regionMatMul } from '../layers/plain-matmul.js';
 import { BACKENDS, centralDiff, rand, useBackend } from './test-helpers.js';
 
 type Fn = (ts: tf.Tensor[]) => tf.Tensor;
@@ -66,6 +68,13 @@ const CASES: OpCase[] = [
   { name: 'sigmoid', inputs: () => [rand([3, 4], 51)], op: ([x]) => tf.sigmoid(x!) },
   { name: 'tanh', inputs: () => [rand([3, 4], 52)], op: ([x]) => tf.tanh(x!) },
   { name: 'pow', inputs: () => [pos([3, 4], 53), rand([3, 4], 54, 1.5, 2.5)], op: ([x, b]) => tf.pow(x!, b!) },
+  // semstyle's custom-gradient training ops (their gradients must themselves be differentiable).
+  { name: 'fusedLeakyRelu (custom gradient)', inputs: () => [rand([3, 4], 55), rand([4], 56)],
+    op: ([x, b]) => tf.mul(fusedLeakyRelu(x!, b!), x!) },
+  { name: 'plainMatMul (custom gradient)', inputs: () => [rand([3, 4], 57), rand([4, 2], 58)],
+    op: ([x, b]) => plainMatMul(x as tf.Tensor2D, b as tf.Tensor2D) },
+  { name: 'regionMatMul (custom gradient)', inputs: () => [rand([2, 3, 4], 59), rand([2, 4, 5], 60)],
+    op: ([w, x]) => regionMatMul(w as tf.Tensor3D, x as tf.Tensor3D) },
   // halfPixelCenters=false: tfjs' own (first-order) ResizeBilinearGrad ignores halfPixelCenters.
   { name: 'resizeBilinear', inputs: () => [rand([1, 3, 3, 2], 50)],
     op: ([x]) => tf.image.resizeBilinear(x as tf.Tensor4D, [6, 6], false, false) },

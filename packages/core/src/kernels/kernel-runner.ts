@@ -41,6 +41,18 @@ export class KernelRunner {
     return info;
   }
 
+  /** A new tensor holding `values` (owned by the runner until `keep()`). */
+  constant(values: Float32Array, shape: number[]): TensorInfo {
+    const info: TensorInfo = { dataId: this.backend.write(values, shape, 'float32'), shape, dtype: 'float32' };
+    this.owned.push(info);
+    return info;
+  }
+
+  /** Reads a (small) tensor's values to the host. */
+  read(x: TensorInfo): Float32Array {
+    return this.backend.readSync(x.dataId) as Float32Array;
+  }
+
   /** Removes `info` from the intermediates, so that `dispose()` leaves it alone, and returns it. */
   keep(info: TensorInfo): TensorInfo {
     const i = this.owned.indexOf(info);

@@ -9,6 +9,9 @@
  * - webgpu (only when its backend package is loaded, and only kernels it lacks at that moment).
  *
  * - wasm: UnsortedSegmentSum (missing; the gradient of `tf.gather` needs it).
+ * - wasm: Slice, Unpack, SplitV (replace the stock ones, which copy the whole input out of the heap for
+ *   every slice; see wasm-slice.ts); Identity and same-dtype Cast without copying (wasm-identity.ts).
+ *   Pure data movement: outputs are identical to the stock kernels'.
  *
  * Gradients (global, every backend): Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropInput,
  * DepthwiseConv2dNativeBackpropFilter, AvgPoolGrad, ResizeBilinearGrad, and zero gradients for
@@ -31,6 +34,8 @@ import { isSemstyleKernel } from './marker.js';
 import { outputRecomputeGradConfigs } from './output-recompute-grads.js';
 import { resizeBilinearGradGradConfig } from './resize-bilinear-grad-grad.js';
 import { makeUnsortedSegmentSumConfig } from './unsorted-segment-sum.js';
+import { makeWasmCastConfig, makeWasmIdentityConfig } from './wasm-identity.js';
+import { makeWasmSliceConfig, makeWasmSplitVConfig, makeWasmUnpackConfig } from './wasm-slice.js';
 import { zeroGradConfigs } from './zero-grads.js';
 
 type KernelFactory = (backendName: string) => tf.KernelConfig;
@@ -42,6 +47,11 @@ const KERNELS: ReadonlyArray<{ factory: KernelFactory; backends: Record<string, 
   { factory: makeDepthwiseBackpropInputConfig, backends: { wasm: 'replace', webgpu: 'missing' } },
   { factory: makeDepthwiseBackpropFilterConfig, backends: { wasm: 'replace', webgpu: 'missing' } },
   { factory: makeUnsortedSegmentSumConfig, backends: { wasm: 'missing', webgpu: 'missing' } },
+  { factory: makeWasmSliceConfig, backends: { wasm: 'replace' } },
+  { factory: makeWasmUnpackConfig, backends: { wasm: 'replace' } },
+  { factory: makeWasmSplitVConfig, backends: { wasm: 'replace' } },
+  { factory: makeWasmIdentityConfig, backends: { wasm: 'replace' } },
+  { factory: makeWasmCastConfig, backends: { wasm: 'replace' } },
 ];
 
 /** Gradients added where tfjs-core has none. */

@@ -1,6 +1,7 @@
 /**
- * The inference fast paths (local generators folded per (region, sample) with fused bias + leaky ReLU;
- * render net on weights folded once per parameter version) against the differentiable path that training
+ * The inference fast paths (local generators folded per (region, sample) with fused bias + leaky ReLU, or
+ * region-batched for batches of small models; render net on weights folded once per parameter version)
+ * against the differentiable path that training
  * takes, on wasm and cpu: same outputs, gradients that match finite differences, cache invalidation on
  * parameter change, no leaked tensors.
  */
@@ -45,7 +46,7 @@ for (const backend of BACKENDS) {
       await useBackend(backend);
     });
 
-    it('synthesize (folded) equals the taped forward (training path)', () => {
+    it('synthesize (batch 1: folded; batch 2: region-batched) equals the taped forward (training path)', () => {
       const g = SemanticStyleGAN.random(CONFIG, 11);
       // Non-trivial noise strengths and biases, so that folding them is exercised.
       const bump = new Map<string, tf.Tensor>();
@@ -54,15 +55,17 @@ for (const backend of BACKENDS) {
       }
       g.params.assign(bump);
       tf.dispose([...bump.values()]);
-      const wp = g.sampleWPlus(2, 3);
-      for (const noise of ['const', 'none'] as const) {
-        const fast = g.synthesize(wp, { noise });
-        const ref = taped(g, wp.tensor, noise);
-        expect(maxAbsDiff(fast.image, ref.image), `image, noise ${noise}`).toBeLessThanOrEqual(1e-5 * scale(ref.image));
-        expect(maxAbsDiff(fast.seg, ref.seg), `seg, noise ${noise}`).toBeLessThanOrEqual(1e-5 * scale(ref.seg));
-        tf.dispose([fast, ref.image, ref.seg]);
+      for (const batch of [1, 2]) {
+        const wp = g.sampleWPlus(batch, 3);
+        for (const noise of ['const', 'none'] as const) {
+          const fast = g.synthesize(wp, { noise });
+          const ref = taped(g, wp.tensor, noise);
+          expect(maxAbsDiff(fast.image, ref.image), `image, batch ${batch}, noise ${noise}`).toBeLessThanOrEqual(1e-5 * scale(ref.image));
+          expect(maxAbsDiff(fast.seg, ref.seg), `seg, batch ${batch}, noise ${noise}`).toBeLessThanOrEqual(1e-5 * scale(ref.seg));
+          tf.dispose([fast, ref.image, ref.seg]);
+        }
+        wp.tensor.dispose();
       }
-      wp.tensor.dispose();
       g.dispose();
     });
 

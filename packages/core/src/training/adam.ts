@@ -38,32 +38,55 @@ export class Adam {
     return this.slots;
   }
 
-  /** Apply one update from gradients keyed by parameter name (missing or null: skipped). */
+  /**
+   * Apply one update from gradients keyed by parameter name (missing or null: skipped).
+   *
+   * Parameters that share a step count share the bias corrections, so each such group is updated at once:
+   * its gradients, moments and values are flattened and concatenated, the update runs as one chain of
+   * elementwise ops, and the results are split back per parameter. The ops and their order per element are
+   * the ones of the per-parameter formula, so the results are bit-identical to updating one parameter at a
+   * time — with ~15 kernels per group instead of ~13 per parameter (the generator has ~600 small ones).
+   */
   step(grads: ReadonlyMap<string, tf.Tensor | null | undefined>): void {
-    const { lr, beta1, beta2, eps } = this.hyper;
+    const groups = new Map<number, Array<{ name: string; param: tf.Variable; grad: tf.Tensor; prev: AdamSlot | undefined }>>();
     for (const [name, grad] of grads) {
       if (grad === null || grad === undefined) continue;
       const param = this.params.get(name);
       if (param === undefined) throw new InputError('E_INVALID_ARGUMENT', `Adam has no parameter named "${name}".`);
       const prev = this.slots.get(name);
       const t = (prev?.step ?? 0) + 1;
-      const bc1 = 1 - beta1 ** t;
-      const bc2Sqrt = Math.sqrt(1 - beta2 ** t);
-      const stepSize = lr / bc1;
-      const next = tf.tidy(() => {
-        const m0 = prev?.expAvg ?? tf.zerosLike(param);
-        const v0 = prev?.expAvgSq ?? tf.zerosLike(param);
-        const m = tf.add(tf.mul(m0, beta1), tf.mul(grad, 1 - beta1));
-        const v = tf.add(tf.mul(v0, beta2), tf.mul(tf.mul(grad, grad), 1 - beta2));
-        const denom = tf.add(tf.div(tf.sqrt(v), bc2Sqrt), eps);
-        const p = tf.sub(param, tf.mul(tf.div(m, denom), stepSize));
-        return { m, v, p };
-      });
-      param.assign(next.p);
-      next.p.dispose();
-      if (prev) tf.dispose([prev.expAvg, prev.expAvgSq]);
-      this.slots.set(name, { expAvg: next.m, expAvgSq: next.v, step: t });
+      let group = groups.get(t);
+      if (group === undefined) groups.set(t, (group = []));
+      group.push({ name, param, grad, prev });
     }
+    for (const [t, group] of groups) this.stepGroup(t, group);
+  }
+
+  private stepGroup(t: number, group: ReadonlyArray<{ name: string; param: tf.Variable; grad: tf.Tensor; prev: AdamSlot | undefined }>): void {
+    const { lr, beta1, beta2, eps } = this.hyper;
+    const bc1 = 1 - beta1 ** t;
+    const bc2Sqrt = Math.sqrt(1 - beta2 ** t);
+    const stepSize = lr / bc1;
+    const sizes = group.map((e) => e.param.size);
+    const next = tf.tidy(() => {
+      const flat = (ts: tf.Tensor[]) => (ts.length === 1 ? tf.reshape(ts[0]!, [-1]) : tf.concat(ts.map((x) => tf.reshape(x, [-1])), 0));
+      const zeros = (size: number) => tf.zeros([size]);
+      const grad = flat(group.map((e) => e.grad));
+      const m0 = flat(group.map((e, i) => e.prev?.expAvg ?? zeros(sizes[i]!)));
+      const v0 = flat(group.map((e, i) => e.prev?.expAvgSq ?? zeros(sizes[i]!)));
+      const m = tf.add(tf.mul(m0, beta1), tf.mul(grad, 1 - beta1));
+      const v = tf.add(tf.mul(v0, beta2), tf.mul(tf.mul(grad, grad), 1 - beta2));
+      const denom = tf.add(tf.div(tf.sqrt(v), bc2Sqrt), eps);
+      const p = tf.sub(flat(group.map((e) => e.param)), tf.mul(tf.div(m, denom), stepSize));
+      const split = (x: tf.Tensor) => (group.length === 1 ? [x] : tf.split(x, sizes, 0)).map((piece, i) => tf.reshape(piece, group[i]!.param.shape));
+      return { m: split(m), v: split(v), p: split(p) } as unknown as tf.TensorContainerObject;
+    }) as unknown as { m: tf.Tensor[]; v: tf.Tensor[]; p: tf.Tensor[] };
+    group.forEach((e, i) => {
+      e.param.assign(next.p[i]!);
+      if (e.prev) tf.dispose([e.prev.expAvg, e.prev.expAvgSq]);
+      this.slots.set(e.name, { expAvg: next.m[i]!, expAvgSq: next.v[i]!, step: t });
+    });
+    tf.dispose(next.p);
   }
 
   /** Replace the state (tensors are copied; the caller keeps ownership of its own). */

@@ -56,6 +56,45 @@ describe('Adam (torch formula)', () => {
     tf.dispose([p, q]);
   });
 
+  it('updates parameters of different step counts in one call exactly as one at a time', () => {
+    // Grouped by step count and run on concatenated buffers: bit-identical to the per-parameter formula.
+    const hyper = { lr: 0.01, beta1: 0.3, beta2: 0.95, eps: 1e-8 };
+    const shapes = [[3, 2], [4], [2, 2, 2]];
+    const params = shapes.map((s, i) => tf.variable(tf.randomNormal(s, 0, 1, 'float32', i)));
+    const adam = new Adam(hyper, params.map((p, i) => [`p${i}`, p] as const));
+    const ref = params.map((p): { p: tf.Tensor; m: tf.Tensor; v: tf.Tensor; t: number } => ({ p: p.clone(), m: tf.zerosLike(p), v: tf.zerosLike(p), t: 0 }));
+    const calls = [[0, 1, 2], [0, 2], [0, 1, 2], [1]];
+    calls.forEach((which, c) => {
+      const grads = new Map(which.map((i) => [`p${i}`, tf.randomNormal(shapes[i]!, 0, 1, 'float32', 100 + 10 * c + i)] as const));
+      adam.step(grads);
+      for (const i of which) {
+        const r = ref[i]!;
+        const g = grads.get(`p${i}`)!;
+        r.t++;
+        const next = tf.tidy(() => {
+          const m = tf.add(tf.mul(r.m, hyper.beta1), tf.mul(g, 1 - hyper.beta1));
+          const v = tf.add(tf.mul(r.v, hyper.beta2), tf.mul(tf.mul(g, g), 1 - hyper.beta2));
+          const denom = tf.add(tf.div(tf.sqrt(v), Math.sqrt(1 - hyper.beta2 ** r.t)), hyper.eps);
+          return [m, v, tf.sub(r.p, tf.mul(tf.div(m, denom), hyper.lr / (1 - hyper.beta1 ** r.t)))];
+        });
+        tf.dispose([r.m, r.v, r.p]);
+        [r.m, r.v, r.p] = next as [tf.Tensor, tf.Tensor, tf.Tensor];
+      }
+      tf.dispose([...grads.values()]);
+    });
+    params.forEach((p, i) => {
+      const r = ref[i]!;
+      expect(Array.from(p.dataSync())).toEqual(Array.from(r.p.dataSync()));
+      const slot = adam.state.get(`p${i}`)!;
+      expect(slot.step).toBe(r.t);
+      expect(Array.from(slot.expAvg.dataSync())).toEqual(Array.from(r.m.dataSync()));
+      expect(Array.from(slot.expAvgSq.dataSync())).toEqual(Array.from(r.v.dataSync()));
+      tf.dispose([r.p, r.m, r.v]);
+    });
+    adam.dispose();
+    tf.dispose(params);
+  });
+
   it('lazy-regularisation corrections and official defaults', () => {
     const base = { lr: 0.002, beta1: 0, beta2: 0.99, eps: 1e-8 };
     const g = lazyRegularizedAdam(base, 4);
