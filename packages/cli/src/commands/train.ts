@@ -16,7 +16,7 @@ import { FolderDataset } from '@semstyle/datasets';
 import { defaultThreads } from '../threads.js';
 
 export const TRAIN_HELP = `  semstyle train --data DIR --config PRESET|file.json --batch N --steps N --out DIR [--resume CKPT]
-                 [--sample-every N] [--checkpoint-every N] [--seed S] [--adaptation] [--backend wasm|cpu] [--threads N]`;
+                 [--sample-every N] [--checkpoint-every N] [--seed S] [--ema-rampup R] [--adaptation] [--backend wasm|cpu] [--threads N]`;
 
 function positiveInt(name: string, raw: string | undefined, fallback: number, allowZero = false): number {
   if (raw === undefined) return fallback;
@@ -53,6 +53,7 @@ export async function runTrain(argv: string[]): Promise<void> {
       'sample-every': { type: 'string' },
       'checkpoint-every': { type: 'string' },
       seed: { type: 'string' },
+      'ema-rampup': { type: 'string' },
       adaptation: { type: 'boolean' },
       'freeze-local': { type: 'boolean' },
       flip: { type: 'boolean' },
@@ -90,8 +91,11 @@ export async function runTrain(argv: string[]): Promise<void> {
       onBadFile: values['skip-bad-files'] ? 'skip' : 'error',
       report: (path, reason) => process.stderr.write(`\nskipping bad file ${path}: ${reason}\n`),
     });
+  const emaRampup = values['ema-rampup'] === undefined ? undefined : Number(values['ema-rampup']);
+  if (emaRampup !== undefined && !(emaRampup > 0)) throw new InputError('E_INVALID_ARGUMENT', `--ema-rampup must be a positive number, e.g. 0.05 (got ${values['ema-rampup']}).`);
   const options = {
     batchSize: batch,
+    ...(emaRampup !== undefined ? { emaRampup } : {}),
     sampleEvery,
     checkpointEvery,
     ...(values.adaptation ? { adaptation: true } : {}),

@@ -130,6 +130,17 @@ describe('EMA', () => {
     expect(emaDecayFromOptions({ emaHalfLifeImages: 1000, emaImagesPerStep: 4 })).toBeCloseTo(0.5 ** 0.004, 15);
     // Half-life: after halfLife/imagesPerStep steps the old weights count one half.
     expect(emaDecayFromOptions({ emaHalfLifeImages: 10_000, emaImagesPerStep: 32 }) ** (10_000 / 32)).toBeCloseTo(0.5, 12);
+    // Ramp-up (StyleGAN2-ADA): half-life min(10 000, images seen · 0.05). After 100 steps of 32 images the
+    // half-life is 160 images → decay 0.5^(32/160); from step 6 250 on it is the plain decay; without a
+    // step count, or with emaDecay, the ramp-up does not apply.
+    const ramp = { emaHalfLifeImages: 10_000, emaImagesPerStep: 32, emaRampup: 0.05 };
+    expect(emaDecayFromOptions(ramp, 100)).toBeCloseTo(0.5 ** (32 / 160), 15);
+    expect(emaDecayFromOptions(ramp, 1)).toBeCloseTo(0.5 ** (32 / 1.6), 15);
+    expect(emaDecayFromOptions(ramp, 6_250)).toBeCloseTo(0.5 ** (32 / 10_000), 15);
+    expect(emaDecayFromOptions(ramp, 50_000)).toBeCloseTo(0.5 ** (32 / 10_000), 15);
+    expect(emaDecayFromOptions(ramp)).toBeCloseTo(0.5 ** (32 / 10_000), 15);
+    expect(emaDecayFromOptions({ ...ramp, emaDecay: 0.9 }, 1)).toBe(0.9);
+    expect(() => resolveTrainingOptions({ emaRampup: 0 })).toThrow(/emaRampup/);
     g.dispose();
     ema.dispose();
   });

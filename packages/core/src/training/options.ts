@@ -46,6 +46,13 @@ export interface TrainingOptions {
   readonly emaHalfLifeImages: number;
   readonly emaImagesPerStep: number;
   readonly emaDecay?: number;
+  /**
+   * EMA ramp-up (StyleGAN2-ADA's `ema_rampup`, e.g. 0.05): the half-life is at most this fraction of the
+   * images seen so far (counted as `emaImagesPerStep` per step), so G_ema follows G closely early in a run
+   * instead of averaging in the random initialisation for thousands of steps. Off by default (the official
+   * SemanticStyleGAN recipe has none); ignored when `emaDecay` is given.
+   */
+  readonly emaRampup?: number;
   /** Noise of the render net during training ('random' as the official training; seeded). */
   readonly noise: 'random' | 'const' | 'none';
   /** Domain adaptation: D sees images only (its segmentation branch is unused and untrained). */
@@ -110,6 +117,7 @@ export function resolveTrainingOptions(options: Partial<TrainingOptions> = {}): 
   check(o.mixing >= 0 && o.mixing <= 1, `mixing must be in [0, 1] (got ${o.mixing}).`);
   check(o.emaHalfLifeImages > 0 && o.emaImagesPerStep > 0, 'EMA half-life and images per step must be positive.');
   check(o.emaDecay === undefined || (o.emaDecay >= 0 && o.emaDecay <= 1), `emaDecay must be in [0, 1] (got ${o.emaDecay}).`);
+  check(o.emaRampup === undefined || (Number.isFinite(o.emaRampup) && o.emaRampup > 0), `emaRampup must be > 0 (got ${o.emaRampup}).`);
   check(['random', 'const', 'none'].includes(o.noise), `noise must be random, const or none (got ${o.noise}).`);
   for (const m of o.metrics) check(Number.isInteger(m.every) && m.every >= 1, `metric "every" must be a positive integer (got ${m.every}).`);
   return o;
@@ -135,9 +143,18 @@ export function lazyRegularizedAdam(base: AdamHyperparameters, regEvery: number)
   return { lr: base.lr * c, beta1: base.beta1 ** c, beta2: base.beta2 ** c, eps: base.eps };
 }
 
-/** EMA decay per step from the options (see `TrainingOptions.emaHalfLifeImages`). */
-export function emaDecayFromOptions(o: Pick<TrainingOptions, 'emaDecay' | 'emaHalfLifeImages' | 'emaImagesPerStep'>): number {
-  return o.emaDecay ?? 0.5 ** (o.emaImagesPerStep / o.emaHalfLifeImages);
+/**
+ * EMA decay per step from the options (see `TrainingOptions.emaHalfLifeImages`); with `emaRampup`, the
+ * decay of the update after `stepsDone` completed steps (this one included).
+ */
+export function emaDecayFromOptions(
+  o: Pick<TrainingOptions, 'emaDecay' | 'emaHalfLifeImages' | 'emaImagesPerStep' | 'emaRampup'>,
+  stepsDone?: number,
+): number {
+  if (o.emaDecay !== undefined) return o.emaDecay;
+  let halfLife = o.emaHalfLifeImages;
+  if (o.emaRampup !== undefined && stepsDone !== undefined) halfLife = Math.min(halfLife, stepsDone * o.emaImagesPerStep * o.emaRampup);
+  return 0.5 ** (o.emaImagesPerStep / Math.max(halfLife, 1e-8));
 }
 
 /** The JSON-serialisable part of the options (what a checkpoint records; metric hooks are code). */

@@ -379,7 +379,8 @@ export class Trainer {
 
     timings.path = lap();
     // --- EMA ---
-    emaUpdate(this.gEma.params, this.g.params, emaDecayFromOptions(o));
+    // This step is number stepCount + 1 (the counter advances after the step).
+    emaUpdate(this.gEma.params, this.g.params, emaDecayFromOptions(o, this.stepCount + 1));
     timings.ema = lap();
 
     const read = (t: tf.Scalar | undefined, fallback: number) => (t === undefined ? fallback : (t.dataSync() as Float32Array)[0]!);
