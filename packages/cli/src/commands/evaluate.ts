@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ConfigError, FACE_REGIONS, initBackend, InputError, type BackendName, type SemanticStyleGAN } from '@semstyle/core';
 import { loadGenerator } from '@semstyle/core/node';
 import { ConfusionMatrix, loadAttributeClassifier, loadFaceParser, type AttributeClassifier, type FaceParser } from '@semstyle/datasets';
-import { frechetDistance, kernelInceptionDistance, MomentAccumulator, toFeatureSet, type FeatureSet } from '@semstyle/metrics';
+import { concatFeatureSets, frechetDistance, gaussianStats, kernelInceptionDistance, toFeatureSet, type FeatureSet } from '@semstyle/metrics';
 import { listPngs, pngBatches } from '../image-folder.js';
 import { defaultThreads } from '../threads.js';
 
@@ -55,15 +55,9 @@ async function features(classifier: AttributeClassifier, images: tf.Tensor4D): P
   }
 }
 
+/** Per-batch feature rows (each a multiple of d values) as one feature set. */
 function featureSet(rows: Float32Array[], d: number): FeatureSet {
-  const n = rows.reduce((s, r) => s + r.length / d, 0);
-  const data = new Float32Array(n * d);
-  let o = 0;
-  for (const r of rows) {
-    data.set(r, o);
-    o += r.length;
-  }
-  return toFeatureSet({ data, n, d }, 'features');
+  return concatFeatureSets(rows.map((data) => toFeatureSet({ data, n: data.length / d, d })));
 }
 
 /**
@@ -139,29 +133,22 @@ export async function evaluateFaceModel(options: EvaluateFaceModelOptions): Prom
     const realA = featureSet(real[0]!, d);
     const realB = featureSet(real[1]!, d);
     const fakeSet = featureSet(fake, d);
-    {
-      const stats = (s: FeatureSet) => {
-        const acc = new MomentAccumulator();
-        acc.add(s);
-        return acc.finish();
-      };
-      const [sA, sB, sF] = [stats(realA), stats(realB), stats(fakeSet)];
-      const kidOptions = { maxSubsetSize: Math.min(1000, num) };
-      const scores = confusion.scores();
-      return {
-        samplesPerSide: num,
-        fid: frechetDistance(sA, sF),
-        fidFloor: frechetDistance(sA, sB),
-        kid: kernelInceptionDistance(realA, fakeSet, kidOptions).kid,
-        kidFloor: kernelInceptionDistance(realA, realB, kidOptions).kid,
-        maskMeanIoU: scores.meanIoU,
-        maskPixelAccuracy: scores.pixelAccuracy,
-        maskIoUPerClass: Object.fromEntries(FACE_REGIONS.map((name, c) => [name, Number.isNaN(scores.iou[c]!) ? null : scores.iou[c]!])),
-        truncation,
-        seed,
-        seconds: (performance.now() - started) / 1000,
-      };
-    }
+    const [sA, sB, sF] = [gaussianStats(realA, 'real A'), gaussianStats(realB, 'real B'), gaussianStats(fakeSet, 'generated')];
+    const kidOptions = { maxSubsetSize: Math.min(1000, num) };
+    const scores = confusion.scores();
+    return {
+      samplesPerSide: num,
+      fid: frechetDistance(sA, sF),
+      fidFloor: frechetDistance(sA, sB),
+      kid: kernelInceptionDistance(realA, fakeSet, kidOptions).kid,
+      kidFloor: kernelInceptionDistance(realA, realB, kidOptions).kid,
+      maskMeanIoU: scores.meanIoU,
+      maskPixelAccuracy: scores.pixelAccuracy,
+      maskIoUPerClass: Object.fromEntries(FACE_REGIONS.map((name, c) => [name, Number.isNaN(scores.iou[c]!) ? null : scores.iou[c]!])),
+      truncation,
+      seed,
+      seconds: (performance.now() - started) / 1000,
+    };
   } finally {
     if (!options.classifier) classifier.dispose();
     if (!options.parser) parser.dispose();
