@@ -28,6 +28,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     maxWorkers: 2,
+    // Two test files already share the two cores: one wasm thread each (the library default would use every core).
+    env: { SEMSTYLE_WASM_THREADS: '1' },
     typecheck: {
       enabled: true,
       include: ['packages/*/src/**/*.test-d.ts'],

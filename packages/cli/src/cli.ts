@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { initBackend, SemstyleError, type BackendName, type NoiseMode } from '@semstyle/core';
+import { defaultWasmThreads, initBackend, SemstyleError, type BackendName, type NoiseMode } from '@semstyle/core';
 import { loadGenerator } from '@semstyle/core/node';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +15,6 @@ import { TRAIN_FLOW_HELP, runTrainFlow } from './commands/train-flow.js';
 import { FLOW_EDIT_HELP, runFlowEdit } from './commands/flow-edit.js';
 import { INVERT_HELP, runInvert, runTrainEncoder } from './commands/invert.js';
 import { EVALUATE_HELP, runEvaluate } from './commands/evaluate.js';
-import { defaultThreads } from './threads.js';
 import { runTrain } from './commands/train.js';
 import { parseSeeds } from './seeds.js';
 
@@ -54,7 +53,7 @@ async function startBackend(values: { backend?: string; threads?: string }): Pro
   const threads = values.threads === undefined ? undefined : Number(values.threads);
   if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) fail(`--threads must be a positive integer (got ${values.threads})`);
   const backend = (values.backend ?? 'wasm') as BackendName;
-  return initBackend(backend, backend === 'wasm' ? { threads: threads ?? defaultThreads() } : {});
+  return initBackend(backend, backend === 'wasm' ? { threads: threads ?? (await defaultWasmThreads()) } : {});
 }
 
 function fail(message: string): never {

@@ -1,15 +1,41 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { SemstyleError } from './contract/errors.js';
-import { startWasm, wasmThreadsInUse } from './backend/wasm-threads.js';
+import { startWasm, wasmThreadsInUse, wasmIsStarted } from './backend/wasm-threads.js';
+import { defaultWasmThreads } from './backend/default-threads.js';
 
-export { wasmThreadsInUse };
+export { wasmThreadsInUse, defaultWasmThreads };
 
 /** Backends semstyle knows how to start. `'auto'` picks webgpu → wasm → cpu. */
 export type BackendName = 'auto' | 'webgpu' | 'wasm' | 'cpu';
 
 function hasWebGpu(): boolean {
   return typeof navigator !== 'undefined' && (navigator as { gpu?: unknown }).gpu !== undefined;
+}
+
+function isNode(): boolean {
+  return typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+}
+
+/**
+ * Node, first start of wasm: use the cores. The threaded build relies on tfjs internals; should it fail to
+ * start, fall back to one thread with a process warning rather than leave the caller without a backend.
+ */
+async function startWasmWithDefaultThreads(): Promise<void> {
+  const threads = await defaultWasmThreads();
+  if (threads === 1) {
+    await startWasm(1);
+    return;
+  }
+  try {
+    await startWasm(threads);
+  } catch (error) {
+    process.emitWarning(
+      `semstyle: the ${threads}-thread wasm backend did not start (${(error as Error).message}); using 1 thread.`,
+      { code: 'SEMSTYLE_WASM_THREADS_FALLBACK' },
+    );
+    await startWasm(1);
+  }
 }
 
 async function trySet(name: string): Promise<boolean> {
@@ -23,9 +49,12 @@ async function trySet(name: string): Promise<boolean> {
 
 export interface InitBackendOptions {
   /**
-   * wasm only: the number of threads (default 1, the stock single-threaded SIMD build). More than 1 starts
-   * tfjs' threaded SIMD build; in Node this needs the run-time shims of `backend/wasm-threads.ts` (tfjs
-   * 4.22.0). Restarting with another count drops the tensors of the previous wasm backend: choose first.
+   * wasm only: the number of threads. 1 is the stock single-threaded SIMD build; more starts tfjs' threaded
+   * SIMD build, which in Node needs the run-time shims of `backend/wasm-threads.ts` (tfjs 4.22.0).
+   * Default in Node: `defaultWasmThreads()` (every core up to 4, or `SEMSTYLE_WASM_THREADS`) when wasm has
+   * not started yet; a wasm backend that is already running is kept as it is. Restarting with another count
+   * drops the tensors of the previous wasm backend: choose first. Browsers: tfjs decides (threads need a
+   * cross-origin-isolated page).
    */
   readonly threads?: number;
 }
@@ -40,8 +69,12 @@ export async function initBackend(name: BackendName = 'auto', options: InitBacke
     name === 'auto' ? [...(hasWebGpu() ? ['webgpu'] : []), 'wasm', 'cpu'] : [name];
   for (const candidate of candidates) {
     if (candidate === 'wasm' && options.threads !== undefined) {
-      // Without an explicit count, whatever wasm backend is running is kept.
-      await startWasm(options.threads ?? 1);
+      await startWasm(options.threads);
+      await tf.ready();
+      return tf.getBackend();
+    }
+    if (candidate === 'wasm' && isNode() && !wasmIsStarted()) {
+      await startWasmWithDefaultThreads();
       await tf.ready();
       return tf.getBackend();
     }

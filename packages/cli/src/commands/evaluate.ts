@@ -1,11 +1,10 @@
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { ConfigError, FACE_REGIONS, initBackend, InputError, type BackendName, type SemanticStyleGAN } from '@semstyle/core';
+import { ConfigError, FACE_REGIONS, defaultWasmThreads, initBackend, InputError, type BackendName, type SemanticStyleGAN } from '@semstyle/core';
 import { loadGenerator } from '@semstyle/core/node';
 import { ConfusionMatrix, loadAttributeClassifier, loadFaceParser, type AttributeClassifier, type FaceParser } from '@semstyle/datasets';
 import { concatFeatureSets, frechetDistance, gaussianStats, kernelInceptionDistance, toFeatureSet, type FeatureSet } from '@semstyle/metrics';
 import { listPngs, pngBatches } from '../image-folder.js';
-import { defaultThreads } from '../threads.js';
 
 export const EVALUATE_HELP = `  semstyle evaluate --real DIR [--checkpoint CKPT] [--num N] [--batch B] [--truncation T] [--seed S] [--backend wasm|cpu] [--threads N]
                  quality of a face model on the synthetic-faces domain: FID/KID on the attribute classifier's
@@ -182,7 +181,7 @@ export async function runEvaluate(argv: string[]): Promise<void> {
   if (truncation !== undefined && !(truncation >= 0 && truncation <= 1)) throw new InputError('E_INVALID_ARGUMENT', `--truncation must be in [0, 1] (got ${values.truncation}).`);
   const backend = (values.backend ?? 'wasm') as BackendName;
   const threads = int('threads', values.threads);
-  await initBackend(backend, backend === 'wasm' ? { threads: threads || defaultThreads() } : {});
+  await initBackend(backend, backend === 'wasm' ? { threads: threads || (await defaultWasmThreads()) } : {});
   const realFiles = await listPngs(values.real);
   const generator = await loadGenerator(values.checkpoint);
   try {

@@ -4,6 +4,7 @@ import cliProgress from 'cli-progress';
 import {
   configFromOfficialArgs,
   ConfigError,
+  defaultWasmThreads,
   initBackend,
   InputError,
   presetConfig,
@@ -13,7 +14,6 @@ import {
 } from '@semstyle/core';
 import { Trainer } from '@semstyle/core/node';
 import { FolderDataset } from '@semstyle/datasets';
-import { defaultThreads } from '../threads.js';
 
 export const TRAIN_HELP = `  semstyle train --data DIR --config PRESET|file.json --batch N --steps N --out DIR [--resume CKPT]
                  [--sample-every N] [--checkpoint-every N] [--seed S] [--ema-rampup R] [--adaptation] [--backend wasm|cpu] [--threads N]`;
@@ -75,7 +75,7 @@ export async function runTrain(argv: string[]): Promise<void> {
   if (!Number.isInteger(seed)) throw new InputError('E_INVALID_ARGUMENT', `--seed must be an integer (got ${values.seed}).`);
   const backendName = (values.backend ?? 'wasm') as BackendName;
   if (!['wasm', 'cpu'].includes(backendName)) throw new InputError('E_INVALID_ARGUMENT', `--backend must be wasm or cpu (got ${values.backend}).`);
-  const threads = positiveInt('threads', values.threads, defaultThreads());
+  const threads = positiveInt('threads', values.threads, await defaultWasmThreads());
   const backend = await initBackend(backendName, backendName === 'wasm' ? { threads } : {});
 
   const config = values.config ? await loadConfig(values.config) : undefined;

@@ -76,6 +76,29 @@ describe('wasm with 2 threads in Node', () => {
     expect(maxDiff(single.image, again.image)).toBe(0);
   });
 
+  it('starts a fresh wasm backend with the default thread count, and keeps a running one', async () => {
+    const saved = process.env.SEMSTYLE_WASM_THREADS;
+    const factory = tf.findBackendFactory('wasm')!;
+    try {
+      process.env.SEMSTYLE_WASM_THREADS = '2';
+      // As in a new process: wasm registered but not started.
+      tf.removeBackend('wasm');
+      tf.registerBackend('wasm', factory, 2);
+      expect(await initBackend('wasm')).toBe('wasm');
+      expect(wasmThreadsInUse()).toBe(2);
+      // Already running: no restart, whatever the default says (tensors would be lost).
+      process.env.SEMSTYLE_WASM_THREADS = '1';
+      const kept = tf.tensor1d([1, 2, 3]);
+      await initBackend('wasm');
+      expect(wasmThreadsInUse()).toBe(2);
+      expect(Array.from(await kept.data())).toEqual([1, 2, 3]);
+      kept.dispose();
+    } finally {
+      if (saved === undefined) delete process.env.SEMSTYLE_WASM_THREADS;
+      else process.env.SEMSTYLE_WASM_THREADS = saved;
+    }
+  });
+
   it('refuses a bad thread count', async () => {
     await expect(initBackend('wasm', { threads: 0 })).rejects.toThrow(/positive integer/);
   });

@@ -49,6 +49,11 @@ function backendIsInitialised(name: string): boolean {
   return registry[name] != null;
 }
 
+/** Whether the wasm backend has been started in this process (by tfjs itself or by semstyle). */
+export function wasmIsStarted(): boolean {
+  return backendIsInitialised('wasm');
+}
+
 /** Threads the initialised wasm backend uses (1 when it is not running or single-threaded). */
 export function wasmThreadsInUse(): number {
   if (!backendIsInitialised('wasm')) return 1;
