@@ -6,7 +6,10 @@
  *
  * Filter gradient: dW[i,j,c,o] = Σ_{n,p,q} xpad[n, p·sh+i, q·sw+j, c] · dy[n,p,q,o]. With x transposed
  * to [Ci,H,W,N] (batch ↔ channels) and dy transposed to [OH,OW,N,Co] used as the filter, this is a
- * stride-1 forward convolution with dilation (sh,sw), whose [Ci,kh,kw,Co] result is transposed back.
+ * stride-1 forward convolution with dilation (sh,sw), whose [Ci,kh,kw,Co] result is transposed back. On
+ * wasm, large ones (and every 1×1) instead run as one GEMM per tap on shifted heap views
+ * (wasm-shifted-filter-grad.ts): the dilated form has only N input channels per tap and ran at ~60 % of
+ * the forward convolution's rate.
  *
  * Input gradient: dx[n,h,w,c] = Σ dy[n,p,q,o]·W[i,j,c,o] over p·sh+i-pt = h. Inserting sh-1 zeros
  * between the rows of dy (likewise columns) gives a stride-1 correlation of the zero-inserted dy with the
@@ -19,6 +22,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { SemstyleError } from '../contract/errors.js';
 import { KernelRunner, pair } from './kernel-runner.js';
+import { wasmShiftedFilterGrad } from './wasm-shifted-filter-grad.js';
 
 type TensorInfo = tf.TensorInfo;
 
@@ -75,6 +79,10 @@ export function convBackpropFilter(
   checkDy(kernel, info, dy);
   const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw, outHeight: oh, outWidth: ow } = info;
   const [n, h, w, ci] = x.shape as [number, number, number, number];
+  const macs = n * oh * ow * ci * info.outChannels * kh * kw;
+  if (!depthwise && r.backendName === 'wasm' && macs >= (kh * kw === 1 ? convBackpropTuning.shiftedFilterMinMacs1x1 : convBackpropTuning.shiftedFilterMinMacs)) {
+    return wasmShiftedFilterGrad(r, x, dy, info);
+  }
   const pt = info.padInfo.top;
   const pl = info.padInfo.left;
   // Exactly the rows/columns of padded x that the convolution reads.
@@ -165,12 +173,21 @@ export function convBackpropInput(
 }
 
 /**
- * Below this many multiply-adds of the zero-inserted convolution, the phases' extra kernel calls (sh·sw
+ * `shiftedFilterMinMacs`: on wasm, filter gradients of k×k convolutions (k > 1) with at least this many
+ * multiply-adds take the shifted-GEMM form (`wasm-shifted-filter-grad.ts`); 1×1 ones from
+ * `shiftedFilterMinMacs1x1` on (always: no padded columns, one GEMM). Below it the shifted rows' wasted
+ * columns (the grid is padded by k-1 per row) and the per-tap calls cost more. CPU ms stock → shifted,
+ * 1 thread, fresh dy each call: [8, 64, 64, 64] 3×3 (1.2 G) 139 → 110, [8, 32, 32, 128] 3×3 129 → 97,
+ * [8, 16, 16, 128] 3×3 (302 M) 34 → 27, [8, 8, 8, 128] 3×3 (75 M) 8.2 → 8.7, [8, 65, 65, 64] 3×3 stride 2
+ * 76 → 52, [8, 17, 17, 128] 3×3 stride 2 (75 M) 8.8 → 7.6; 1×1: [8, 63, 63, 64] stride 2 → 128 25 → 16,
+ * [8, 64, 64, 13] → 64 22 → 14.
+ *
+ * `phaseMinMacs`: below this many multiply-adds of the zero-inserted convolution, the phases' extra kernel calls (sh·sw
  * convs, pads, concats) cost more than the skipped zeros: measured on wasm, a [8, 9, 9, 64] input gradient
  * (24 M) took 5.4 ms zero-inserted and 7.5 ms by phases, [8, 17, 17, 64] (85 M) 10.0 and 9.1 ms,
  * [8, 65, 65, 32] (623 M) 46 and 24 ms. Both give the same values.
  */
-export const convBackpropTuning = { phaseMinMacs: 5e7 };
+export const convBackpropTuning = { phaseMinMacs: 5e7, shiftedFilterMinMacs: 5e7, shiftedFilterMinMacs1x1: 0 };
 
 /**
  * Input gradient of a strided (non-depthwise) convolution by phases. On the padded input grid h' = h + pt,

@@ -16,6 +16,8 @@ interface Geometry {
   stride: number;
   pad: Pad;
   phases?: boolean;
+  /** Force the wasm filter gradient's shifted-GEMM form (1×1 filters always take it). */
+  shifted?: boolean;
 }
 
 const GEOMETRIES: Geometry[] = [];
@@ -25,9 +27,11 @@ for (const k of [1, 3, 4])
       GEOMETRIES.push({ k, stride, pad });
       // Strided input gradients of large convolutions go by phases: force that path on these small ones.
       if (stride > 1) GEOMETRIES.push({ k, stride, pad, phases: true });
+      // Large filter gradients on wasm go by shifted GEMMs: force that path too.
+      if (k > 1) GEOMETRIES.push({ k, stride, pad, shifted: true });
     }
 
-const label = (g: Geometry) => `k${g.k} s${g.stride} ${typeof g.pad === 'string' ? g.pad : 'explicit'}${g.phases ? ' (phases)' : ''}`;
+const label = (g: Geometry) => `k${g.k} s${g.stride} ${typeof g.pad === 'string' ? g.pad : 'explicit'}${g.phases ? ' (phases)' : ''}${g.shifted ? ' (shifted)' : ''}`;
 
 /** Runs `fn` with the phase decomposition forced on (every strided input gradient) when asked. */
 function withPhases<T>(on: boolean | undefined, fn: () => T): T {
@@ -37,6 +41,17 @@ function withPhases<T>(on: boolean | undefined, fn: () => T): T {
     return fn();
   } finally {
     convBackpropTuning.phaseMinMacs = saved;
+  }
+}
+
+/** Runs `fn` with every wasm filter gradient taking the shifted-GEMM form when asked. */
+function withShifted<T>(on: boolean | undefined, fn: () => T): T {
+  const saved = convBackpropTuning.shiftedFilterMinMacs;
+  if (on) convBackpropTuning.shiftedFilterMinMacs = 0;
+  try {
+    return fn();
+  } finally {
+    convBackpropTuning.shiftedFilterMinMacs = saved;
   }
 }
 
@@ -87,7 +102,7 @@ for (const backendName of BACKENDS) {
         const yShape = tf.conv2d(x, w, g.stride, g.pad as 'same').shape;
         const dy = rand(yShape, seed + 2) as tf.Tensor4D;
         const attrs = { strides: g.stride, pad: g.pad, dataFormat: 'NHWC' };
-        const dw = runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: w.shape });
+        const dw = withShifted(g.shifted, () => runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: w.shape }));
         const dx = withPhases(g.phases, () => runKernel('Conv2DBackpropInput', { dy, filter: w }, { ...attrs, inputShape: x.shape }));
         expect(dw.shape).toEqual(w.shape);
         expect(dx.shape).toEqual(x.shape);

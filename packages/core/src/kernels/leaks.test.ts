@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { convBackpropTuning } from './conv-backprop-impl.js';
 import { BACKENDS, rand, useBackend } from './test-helpers.js';
 
 const PAD: number[][] = [
@@ -13,6 +14,19 @@ const PAD: number[][] = [
 const PATHS: Record<string, (ins: tf.Tensor[]) => tf.Tensor[]> = {
   'conv2d grads (Conv2DBackpropInput / Filter)': ([x, w]) =>
     tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, PAD as never))))([x!, w!]),
+  'conv2d filter grads by shifted GEMMs (wasm: 1×1 always, 3×3 forced; views on the heap)': ([x, w]) => {
+    const saved = convBackpropTuning.shiftedFilterMinMacs;
+    convBackpropTuning.shiftedFilterMinMacs = 0;
+    try {
+      const loss = (a: tf.Tensor, b: tf.Tensor, stride: number) => tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, PAD as never)));
+      const one = tf.slice(w!, [1, 1, 0, 0], [1, 1, 3, 3]);
+      const grads = [...tf.grads((a: tf.Tensor, b: tf.Tensor) => loss(a, b, 1))([x!, w!]), ...tf.grads((a: tf.Tensor, b: tf.Tensor) => loss(a, b, 2))([x!, one])];
+      one.dispose();
+      return grads;
+    } finally {
+      convBackpropTuning.shiftedFilterMinMacs = saved;
+    }
+  },
   'conv2dTranspose grads': ([x, w]) =>
     tf.grads((a: tf.Tensor, b: tf.Tensor) =>
       tf.sum(tf.square(tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, [1, 13, 13, 3], 2, 'valid'))),

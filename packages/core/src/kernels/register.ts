@@ -12,8 +12,11 @@
  * - wasm: Slice, Unpack, SplitV (replace the stock ones, which copy the whole input out of the heap for
  *   every slice; see wasm-slice.ts); Identity and same-dtype Cast without copying (wasm-identity.ts).
  *   Pure data movement: outputs are identical to the stock kernels'.
+ * - wasm: SemstyleBiasLeakyRelu and SemstyleLeakyReluGrad (semstyle's own kernel names): the fused bias +
+ *   leaky ReLU and its gradient as single passes (wasm-bias-leaky-relu.ts), bit-identical to the op chains;
+ *   SemstyleRegionMatMul, per-region products on zero-copy views (wasm-region-matmul.ts), same values.
  *
- * Gradients (global, every backend): Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropInput,
+ * Gradients (global, every backend): SemstyleLeakyReluGrad, Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropInput,
  * DepthwiseConv2dNativeBackpropFilter, AvgPoolGrad, ResizeBilinearGrad, and zero gradients for
  * comparison / logical ops, so that second-order gradients (R1, path-length penalties) work; and
  * replacements for tfjs-core's Exp, Sigmoid, Tanh, Softmax and Pow gradients, whose second derivatives
@@ -34,7 +37,9 @@ import { isSemstyleKernel } from './marker.js';
 import { outputRecomputeGradConfigs } from './output-recompute-grads.js';
 import { resizeBilinearGradGradConfig } from './resize-bilinear-grad-grad.js';
 import { makeUnsortedSegmentSumConfig } from './unsorted-segment-sum.js';
+import { leakyReluGradGradConfig, makeWasmBiasLeakyReluConfig, makeWasmLeakyReluGradConfig } from './wasm-bias-leaky-relu.js';
 import { makeWasmCastConfig, makeWasmIdentityConfig } from './wasm-identity.js';
+import { makeWasmRegionMatMulConfig } from './wasm-region-matmul.js';
 import { makeWasmSliceConfig, makeWasmSplitVConfig, makeWasmUnpackConfig } from './wasm-slice.js';
 import { zeroGradConfigs } from './zero-grads.js';
 
@@ -52,6 +57,9 @@ const KERNELS: ReadonlyArray<{ factory: KernelFactory; backends: Record<string, 
   { factory: makeWasmSplitVConfig, backends: { wasm: 'replace' } },
   { factory: makeWasmIdentityConfig, backends: { wasm: 'replace' } },
   { factory: makeWasmCastConfig, backends: { wasm: 'replace' } },
+  { factory: makeWasmBiasLeakyReluConfig, backends: { wasm: 'missing' } },
+  { factory: makeWasmLeakyReluGradConfig, backends: { wasm: 'missing' } },
+  { factory: makeWasmRegionMatMulConfig, backends: { wasm: 'missing' } },
 ];
 
 /** Gradients added where tfjs-core has none. */
@@ -61,6 +69,7 @@ const GRADIENTS: readonly tf.GradConfig[] = [
   depthwiseBackpropFilterGradConfig,
   avgPoolGradGradConfig,
   resizeBilinearGradGradConfig,
+  leakyReluGradGradConfig,
   ...zeroGradConfigs,
 ];
 

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { fusedLeakyRelu } from './fused-leaky-relu.js';
+import { plainMatMul } from './plain-matmul.js';
+import { isRecordingGradients } from './tape.js';
 
 export interface EqualLinearOptions {
   /** Learning-rate multiplier (equalized lr): weight scale lrMul/√in, bias scale lrMul. */
@@ -22,7 +24,8 @@ export function equalLinear(
   return tf.tidy(() => {
     const inDim = weight.shape[0];
     const scaledWeight = tf.mul(weight, lrMul / Math.sqrt(inDim));
-    const out = tf.matMul(x, scaledWeight);
+    // Under a tape, a product whose gradients are plain products (tfjs' are transposed ones, a scalar loop on wasm).
+    const out = isRecordingGradients() ? plainMatMul(x, scaledWeight as tf.Tensor2D) : tf.matMul(x, scaledWeight);
     const scaledBias = bias === undefined ? undefined : lrMul === 1 ? bias : tf.mul(bias, lrMul);
     if (options.activate) return fusedLeakyRelu(out, scaledBias) as tf.Tensor2D;
     return (scaledBias === undefined ? out : tf.add(out, scaledBias)) as tf.Tensor2D;

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { REGION_MATMUL } from '../kernels/wasm-region-matmul.js';
 
 /**
  * Matrix products for the training path whose gradients are again plain products.
@@ -48,8 +49,15 @@ export function regionMatMul(w: tf.Tensor3D, x: tf.Tensor3D): tf.Tensor3D {
   return op(w, x) as tf.Tensor3D;
 }
 
+/** Switch for tests and benchmarks: false makes wasm unstack, multiply and stack as other backends do. */
+export const regionMatMulTuning = { wasmKernel: true };
+
 /** The forward of `regionMatMul` (no gradient of its own: runs inside the custom op). */
 function regionProducts(w: tf.Tensor3D, x: tf.Tensor3D): tf.Tensor3D {
+  // On wasm one kernel multiplies on views of the operands (no unstack/stack copies; same products).
+  if (regionMatMulTuning.wasmKernel && tf.getBackend() === 'wasm' && w.dtype === 'float32' && x.dtype === 'float32' && tf.getKernel(REGION_MATMUL, 'wasm') !== undefined) {
+    return tf.engine().runKernel(REGION_MATMUL, { w, x }) as tf.Tensor3D;
+  }
   const [r, m] = w.shape;
   const n = x.shape[2];
   if (r === 1) return tf.reshape(tf.matMul(tf.reshape(w, w.shape.slice(1) as [number, number]), tf.reshape(x, x.shape.slice(1) as [number, number])), [1, m, n]);

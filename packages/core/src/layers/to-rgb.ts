@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import { plainMatMul } from './plain-matmul.js';
+import { isRecordingGradients } from './tape.js';
 import { upfirdn2d } from './upfirdn2d.js';
 
 /** A style-free "ToRGB" head: 1×1 conv with W · modulation / √in (not demodulated) + bias. */
@@ -33,7 +35,11 @@ export function toRgb(
     const [n, h, w, inC] = x.shape;
     const matrix = toRgbMatrix(params);
     const outC = matrix.shape[1];
-    let out = tf.add(tf.matMul(tf.reshape(x, [n * h * w, inC]), matrix), params.bias).reshape([n, h, w, outC]) as tf.Tensor4D;
+    const pixels = tf.reshape(x, [n * h * w, inC]) as tf.Tensor2D;
+    // Under a tape, a product whose gradients are plain products: tfjs' transposed ones run in a scalar loop
+    // on wasm ([32768, 13] · [64, 13]ᵀ: ~35 ms, most of the head's backward).
+    const product = isRecordingGradients() ? plainMatMul(pixels, matrix) : tf.matMul(pixels, matrix);
+    let out = tf.add(product, params.bias).reshape([n, h, w, outC]) as tf.Tensor4D;
     if (skip !== undefined) {
       if (upsample === undefined) throw new Error('toRgb: a skip input needs the upsampling kernel');
       const p = upsample.kernelSize - 2;
