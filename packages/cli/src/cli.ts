@@ -42,7 +42,7 @@ ${EVALUATE_HELP}
 
 Common options:
   --backend auto|wasm|cpu   tensor backend (default: wasm in Node)
-  --threads N               wasm threads for generate / demo / train / evaluate (default: every core, up to 4; 1 = the single-threaded build)
+  --threads N               wasm threads for generate / demo / train / evaluate (default: SEMSTYLE_WASM_THREADS, else every core up to 4; 1 = the single-threaded build)
 
 Checkpoints: an official SemanticStyleGAN .pt file (read safely, nothing executed) or a safetensors file
 with the model config in its metadata. Without --checkpoint the embedded default model is used.

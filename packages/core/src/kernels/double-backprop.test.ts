@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fusedLeakyRelu } from '../layers/fused-leaky-relu.js';
-import { plainMatMul, regionMatMul } from '../layers/plain-matmul.js';
+import { plainMatMul, regionMatMul, regionMatMulNT } from '../layers/plain-matmul.js';
 import { BACKENDS, centralDiff, rand, useBackend } from './test-helpers.js';
 
 type Fn = (ts: tf.Tensor[]) => tf.Tensor;
@@ -75,6 +75,10 @@ const CASES: OpCase[] = [
     op: ([x, b]) => plainMatMul(x as tf.Tensor2D, b as tf.Tensor2D) },
   { name: 'regionMatMul (custom gradient)', inputs: () => [rand([2, 3, 4], 59), rand([2, 4, 5], 60)],
     op: ([w, x]) => regionMatMul(w as tf.Tensor3D, x as tf.Tensor3D) },
+  { name: 'regionMatMul, SIMD shapes (custom gradient)', inputs: () => [rand([2, 5, 4], 61), rand([2, 4, 16], 62)],
+    op: ([w, x]) => regionMatMul(w as tf.Tensor3D, x as tf.Tensor3D) },
+  { name: 'regionMatMulNT (custom gradient)', inputs: () => [rand([2, 3, 8], 63), rand([2, 4, 8], 64)],
+    op: ([a, b]) => regionMatMulNT(a as tf.Tensor3D, b as tf.Tensor3D) },
   // halfPixelCenters=false: tfjs' own (first-order) ResizeBilinearGrad ignores halfPixelCenters.
   { name: 'resizeBilinear', inputs: () => [rand([1, 3, 3, 2], 50)],
     op: ([x]) => tf.image.resizeBilinear(x as tf.Tensor4D, [6, 6], false, false) },

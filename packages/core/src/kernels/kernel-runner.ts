@@ -48,6 +48,12 @@ export class KernelRunner {
     return info;
   }
 
+  /** Takes ownership of an output made directly on the backend (released by `dispose()` unless kept). */
+  adopt(info: TensorInfo): TensorInfo {
+    this.owned.push(info);
+    return info;
+  }
+
   /** Reads a (small) tensor's values to the host. */
   read(x: TensorInfo): Float32Array {
     return this.backend.readSync(x.dataId) as Float32Array;

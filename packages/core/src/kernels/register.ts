@@ -14,7 +14,10 @@
  *   Pure data movement: outputs are identical to the stock kernels'.
  * - wasm: SemstyleBiasLeakyRelu and SemstyleLeakyReluGrad (semstyle's own kernel names): the fused bias +
  *   leaky ReLU and its gradient as single passes (wasm-bias-leaky-relu.ts), bit-identical to the op chains;
- *   SemstyleRegionMatMul, per-region products on zero-copy views (wasm-region-matmul.ts), same values.
+ *   SemstyleRegionMatMul / SemstyleRegionMatMulNT, per-region products a·b and a·bᵀ read in place by WebAssembly
+ *   SIMD loops, or the stock BatchMatMul on zero-copy views (wasm-region-matmul.ts).
+ * - wasm: Conv2D (replaces the stock one): large stride-1 3×3 convolutions by Winograd F(2×2, 3×3)
+ *   (wasm-conv2d.ts), all others by the stock kernel.
  *
  * Gradients (global, every backend): SemstyleLeakyReluGrad, Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropInput,
  * DepthwiseConv2dNativeBackpropFilter, AvgPoolGrad, ResizeBilinearGrad, and zero gradients for
@@ -38,8 +41,9 @@ import { outputRecomputeGradConfigs } from './output-recompute-grads.js';
 import { resizeBilinearGradGradConfig } from './resize-bilinear-grad-grad.js';
 import { makeUnsortedSegmentSumConfig } from './unsorted-segment-sum.js';
 import { leakyReluGradGradConfig, makeWasmBiasLeakyReluConfig, makeWasmLeakyReluGradConfig } from './wasm-bias-leaky-relu.js';
+import { makeWasmConv2DConfig } from './wasm-conv2d.js';
 import { makeWasmCastConfig, makeWasmIdentityConfig } from './wasm-identity.js';
-import { makeWasmRegionMatMulConfig } from './wasm-region-matmul.js';
+import { makeWasmRegionMatMulConfig, makeWasmRegionMatMulNTConfig } from './wasm-region-matmul.js';
 import { makeWasmSliceConfig, makeWasmSplitVConfig, makeWasmUnpackConfig } from './wasm-slice.js';
 import { zeroGradConfigs } from './zero-grads.js';
 
@@ -60,6 +64,8 @@ const KERNELS: ReadonlyArray<{ factory: KernelFactory; backends: Record<string, 
   { factory: makeWasmBiasLeakyReluConfig, backends: { wasm: 'missing' } },
   { factory: makeWasmLeakyReluGradConfig, backends: { wasm: 'missing' } },
   { factory: makeWasmRegionMatMulConfig, backends: { wasm: 'missing' } },
+  { factory: makeWasmRegionMatMulNTConfig, backends: { wasm: 'missing' } },
+  { factory: makeWasmConv2DConfig, backends: { wasm: 'replace' } },
 ];
 
 /** Gradients added where tfjs-core has none. */

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { REGION_MATMUL } from '../kernels/wasm-region-matmul.js';
+import { REGION_MATMUL, REGION_MATMUL_NT, regionMatMulNTFits } from '../kernels/wasm-region-matmul.js';
 
 /**
  * Matrix products for the training path whose gradients are again plain products.
@@ -29,8 +29,8 @@ export function plainMatMul(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
 
 /**
  * Per-region products: w [R, M, K] · x [R, K, N] → [R, M, N], as R plain 2-D products (tfjs-wasm's
- * BatchMatMul with a batch dimension is a scalar loop). dW = dy·xᵀ, dX = wᵀ·dy per region, with batched
- * explicit transposes.
+ * BatchMatMul with a batch dimension is a scalar loop). dW = dy·xᵀ (`regionMatMulNT`, no transpose of the
+ * large x on wasm), dX = wᵀ·dy with an explicit transpose of the small w.
  */
 export function regionMatMul(w: tf.Tensor3D, x: tf.Tensor3D): tf.Tensor3D {
   const op = tf.customGrad((a: tf.Tensor | tf.GradSaveFunc, b: tf.Tensor | tf.GradSaveFunc, save: tf.Tensor | tf.GradSaveFunc) => {
@@ -42,11 +42,34 @@ export function regionMatMul(w: tf.Tensor3D, x: tf.Tensor3D): tf.Tensor3D {
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [sw, sx] = saved as [tf.Tensor3D, tf.Tensor3D];
         const g = dy as tf.Tensor3D;
-        return [regionMatMul(g, tf.transpose(sx, [0, 2, 1])), regionMatMul(tf.transpose(sw, [0, 2, 1]), g)];
+        return [regionMatMulNT(g, sx), regionMatMul(tf.transpose(sw, [0, 2, 1]), g)];
       },
     };
   });
   return op(w, x) as tf.Tensor3D;
+}
+
+/**
+ * Per-region a [R, M, L] · b [R, K, L]ᵀ → [R, M, K]. On wasm (SIMD, L % 4 == 0, K % 2 == 0) one kernel
+ * contracts the rows in place; elsewhere it is `regionMatMul(a, bᵀ)`. dA = dy·b, dB = dyᵀ·a (dy is small).
+ */
+export function regionMatMulNT(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
+  const op = tf.customGrad((p: tf.Tensor | tf.GradSaveFunc, q: tf.Tensor | tf.GradSaveFunc, save: tf.Tensor | tf.GradSaveFunc) => {
+    const pa = p as tf.Tensor3D;
+    const qb = q as tf.Tensor3D;
+    (save as tf.GradSaveFunc)([pa, qb]);
+    const kernel = regionMatMulTuning.wasmKernel && tf.getBackend() === 'wasm' && pa.dtype === 'float32' && qb.dtype === 'float32' &&
+      regionMatMulNTFits(qb.shape[1], qb.shape[2]) && tf.getKernel(REGION_MATMUL_NT, 'wasm') !== undefined;
+    return {
+      value: kernel ? (tf.engine().runKernel(REGION_MATMUL_NT, { a: pa, b: qb }) as tf.Tensor3D) : regionProducts(pa, tf.transpose(qb, [0, 2, 1])),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sa, sb] = saved as [tf.Tensor3D, tf.Tensor3D];
+        const g = dy as tf.Tensor3D;
+        return [regionMatMul(g, sb), regionMatMul(tf.transpose(g, [0, 2, 1]), sa)];
+      },
+    };
+  });
+  return op(a, b) as tf.Tensor3D;
 }
 
 /** Switch for tests and benchmarks: false makes wasm unstack, multiply and stack as other backends do. */
