@@ -3,6 +3,7 @@
  * backend selection, comparisons and central finite differences.
  */
 import * as tf from '@tensorflow/tfjs';
+import { expect } from 'vitest';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerSemstyleKernels } from './register.js';
 
@@ -136,4 +137,17 @@ export function tensorsLeaked(body: () => void): number {
   const before = tf.memory().numTensors;
   body();
   return tf.memory().numTensors - before;
+}
+
+/**
+ * Runs `path` once to warm caches, then three more times, and expects neither tensors nor backend data
+ * (e.g. zero-copy heap views) to be left behind.
+ */
+export function expectNoLeaks(path: () => tf.TensorContainer): void {
+  tf.dispose(path());
+  const tensors = tf.memory().numTensors;
+  const dataIds = tf.engine().backend.numDataIds();
+  for (let i = 0; i < 3; i++) tf.dispose(path());
+  expect(tf.memory().numTensors).toBe(tensors);
+  expect(tf.engine().backend.numDataIds()).toBe(dataIds);
 }

@@ -118,3 +118,16 @@ export function instantiateOnHeap<T>(memory: WebAssembly.Memory, bytes: (shared:
     return null;
   }
 }
+
+/** `memory` → the module instantiated on it, cached per memory (null where SIMD or the import is unavailable). */
+export function heapModule<T>(bytes: (shared: boolean) => Uint8Array<ArrayBuffer>): (memory: WebAssembly.Memory) => T | null {
+  const instances = new WeakMap<WebAssembly.Memory, T | null>();
+  return (memory) => {
+    let instance = instances.get(memory);
+    if (instance === undefined) {
+      instance = instantiateOnHeap<T>(memory, bytes);
+      instances.set(memory, instance);
+    }
+    return instance;
+  };
+}

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { fusedLeakyRelu } from '../layers/fused-leaky-relu.js';
 import { BIAS_LEAKY_RELU, biasBlock, LEAKY_RELU_GRAD } from './wasm-bias-leaky-relu.js';
 import { simdLeakyRelu } from './wasm-simd-leaky-relu.js';
-import { rand, useBackend } from './test-helpers.js';
+import { expectNoLeaks, rand, useBackend } from './test-helpers.js';
 
 const SLOPE = 0.2;
 const GAIN = Math.SQRT2;
@@ -126,12 +126,7 @@ describe('fused bias + leaky ReLU kernels on wasm', () => {
         const gx = tf.grad((xx: tf.Tensor) => tf.sum(tf.square(fusedLeakyRelu(xx, b))))(a);
         return tf.sum(tf.square(gx));
       })([x, bias]);
-    tf.dispose(path());
-    const tensors = tf.memory().numTensors;
-    const dataIds = tf.engine().backend.numDataIds();
-    for (let i = 0; i < 3; i++) tf.dispose(path());
-    expect(tf.memory().numTensors).toBe(tensors);
-    expect(tf.engine().backend.numDataIds()).toBe(dataIds);
+    expectNoLeaks(path);
     tf.dispose([x, bias]);
   });
 });

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { regionMatMul, regionMatMulNT, regionMatMulTuning } from '../layers/plain-matmul.js';
 import { regionMatMulKernelTuning } from './wasm-region-matmul.js';
-import { rand, useBackend } from './test-helpers.js';
+import { expectNoLeaks, rand, useBackend } from './test-helpers.js';
 
 function withKernel<T>(on: boolean, fn: () => T, simd = true): T {
   regionMatMulTuning.wasmKernel = on;
@@ -96,12 +96,7 @@ describe('SemstyleRegionMatMul(NT) on wasm', () => {
           const ga = tf.grad((aa: tf.Tensor) => tf.sum(tf.square(regionMatMul(aa as tf.Tensor3D, b as tf.Tensor3D))))(a);
           return tf.add(tf.sum(tf.square(gx)), tf.sum(tf.square(ga)));
         })([w, x]);
-      tf.dispose(path());
-      const tensors = tf.memory().numTensors;
-      const dataIds = tf.engine().backend.numDataIds();
-      for (let i = 0; i < 3; i++) tf.dispose(path());
-      expect(tf.memory().numTensors).toBe(tensors);
-      expect(tf.engine().backend.numDataIds()).toBe(dataIds);
+      expectNoLeaks(path);
       tf.dispose([w, x]);
     });
   }

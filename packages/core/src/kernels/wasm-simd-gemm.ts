@@ -17,7 +17,7 @@
  */
 import {
   type AsmFunction, add32, assembleModule, bump, f32add, f32store, f32x4add, f32x4extract, f32x4mul, forLoop, get,
-  I32, i32c, instantiateOnHeap, load32splatAt, mul32, set, shl32, tee, V128, v128loadAt, v128storeAt, v128zero,
+  I32, i32c, heapModule, load32splatAt, mul32, set, shl32, tee, V128, v128loadAt, v128storeAt, v128zero,
 } from './wasm-assembler.js';
 
 const P6 = [I32, I32, I32, I32, I32, I32];
@@ -130,17 +130,8 @@ export interface SimdGemm {
 
 const moduleBytes = (shared: boolean) => assembleModule(shared, [nnFunction(4), nnFunction(1), ntFunction(4), ntFunction(1)]);
 
-const instances = new WeakMap<WebAssembly.Memory, SimdGemm | null>();
-
 /** The module on `memory` (cached), or null where WebAssembly SIMD is unavailable. */
-export function simdGemm(memory: WebAssembly.Memory): SimdGemm | null {
-  let instance = instances.get(memory);
-  if (instance === undefined) {
-    instance = instantiateOnHeap<SimdGemm>(memory, moduleBytes);
-    instances.set(memory, instance);
-  }
-  return instance;
-}
+export const simdGemm = heapModule<SimdGemm>(moduleBytes);
 
 /** Floats of scratch that `gemmNN` needs (16-byte aligned): the packed strip and aᵀ. */
 export const gemmNNScratch = (m: number, k: number): number => NN_CHUNK * k + m * k;

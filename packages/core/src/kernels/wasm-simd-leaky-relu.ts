@@ -14,7 +14,7 @@
 
 import {
   type AsmFunction, add32, assembleModule, bitselect, bump, F32, f32load, f32x4add, f32x4gt, f32x4lt, f32x4mul, f32x4splat, forLoop,
-  get, i32c, I32, instantiateOnHeap, set, shl32, V128, v128load, v128store, v128zero,
+  get, i32c, I32, heapModule, set, shl32, V128, v128load, v128store, v128zero,
 } from './wasm-assembler.js';
 
 /** The leaky ReLU of one vector: v (local) is read, the result stored at y; x and y advance by 16 bytes. */
@@ -104,17 +104,8 @@ export interface SimdLeakyRelu {
   grad(dy: number, v: number, out: number, count: number, slope: number, gain: number): void;
 }
 
-const instances = new WeakMap<WebAssembly.Memory, SimdLeakyRelu | null>();
-
 /**
  * The module instantiated on `memory` (cached per memory), or null where WebAssembly SIMD (or a shared
  * memory import) is not available: callers then fall back to the op chain.
  */
-export function simdLeakyRelu(memory: WebAssembly.Memory): SimdLeakyRelu | null {
-  let instance = instances.get(memory);
-  if (instance === undefined) {
-    instance = instantiateOnHeap<SimdLeakyRelu>(memory, moduleBytes);
-    instances.set(memory, instance);
-  }
-  return instance;
-}
+export const simdLeakyRelu = heapModule<SimdLeakyRelu>(moduleBytes);

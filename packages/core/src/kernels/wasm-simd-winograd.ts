@@ -13,7 +13,7 @@
  * Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1], Aᵀ = [1 1 1 0; 0 1 −1 −1]: additions only.
  */
 import {
-  type AsmFunction, add32, assembleModule, bump, f32x4add, forLoop, get, I32, i32c, instantiateOnHeap, mul32, set, shl32,
+  type AsmFunction, add32, assembleModule, bump, f32x4add, forLoop, get, I32, i32c, heapModule, mul32, set, shl32,
   simd, V128, v128loadAt, v128storeAt,
 } from './wasm-assembler.js';
 
@@ -118,14 +118,5 @@ export interface SimdWinograd {
 }
 
 const moduleBytes = (shared: boolean) => assembleModule(shared, [inputFunction(), outputFunction()]);
-const instances = new WeakMap<WebAssembly.Memory, SimdWinograd | null>();
-
 /** The module on `memory` (cached), or null where WebAssembly SIMD is unavailable. */
-export function simdWinograd(memory: WebAssembly.Memory): SimdWinograd | null {
-  let instance = instances.get(memory);
-  if (instance === undefined) {
-    instance = instantiateOnHeap<SimdWinograd>(memory, moduleBytes);
-    instances.set(memory, instance);
-  }
-  return instance;
-}
+export const simdWinograd = heapModule<SimdWinograd>(moduleBytes);

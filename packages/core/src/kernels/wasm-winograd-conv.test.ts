@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { stockKernel } from './register.js';
-import { rand, useBackend } from './test-helpers.js';
+import { expectNoLeaks, rand, useBackend } from './test-helpers.js';
 import { winogradTuning } from './wasm-conv2d.js';
 
 function relErr(a: tf.Tensor, b: tf.Tensor): number {
@@ -102,12 +102,7 @@ describe('Winograd Conv2D on wasm', () => {
         return tf.sum(tf.square(gx));
       })([x, w]);
     withWinograd(true, () => {
-      tf.dispose(path());
-      const tensors = tf.memory().numTensors;
-      const dataIds = tf.engine().backend.numDataIds();
-      for (let i = 0; i < 3; i++) tf.dispose(path());
-      expect(tf.memory().numTensors).toBe(tensors);
-      expect(tf.engine().backend.numDataIds()).toBe(dataIds);
+      expectNoLeaks(path);
     });
     tf.dispose([x, w]);
   });
