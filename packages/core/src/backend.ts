@@ -3,6 +3,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { SemstyleError } from './contract/errors.js';
 import { startWasm, wasmThreadsInUse, wasmIsStarted } from './backend/wasm-threads.js';
 import { defaultWasmThreads } from './backend/default-threads.js';
+import { isNode } from './backend/is-node.js';
 
 export { wasmThreadsInUse, defaultWasmThreads };
 
@@ -11,10 +12,6 @@ export type BackendName = 'auto' | 'webgpu' | 'wasm' | 'cpu';
 
 function hasWebGpu(): boolean {
   return typeof navigator !== 'undefined' && (navigator as { gpu?: unknown }).gpu !== undefined;
-}
-
-function isNode(): boolean {
-  return typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 }
 
 /**

@@ -1,4 +1,5 @@
 import { SemstyleError } from '../contract/errors.js';
+import { isNode } from './is-node.js';
 
 /** Environment variable that overrides the default wasm thread count in Node. */
 export const WASM_THREADS_ENV = 'SEMSTYLE_WASM_THREADS';
@@ -27,7 +28,7 @@ export async function defaultWasmThreads(): Promise<number> {
   const env = typeof process !== 'undefined' ? process.env : {};
   const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
   let cores = nav?.hardwareConcurrency ?? 1;
-  if (typeof process !== 'undefined' && typeof process.versions?.node === 'string') {
+  if (isNode()) {
     const os = await import('node:os');
     cores = os.availableParallelism();
   }

@@ -21,6 +21,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { setThreadsCount, getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { SemstyleError } from '../contract/errors.js';
+import { isNode } from './is-node.js';
 
 const WASM_PRIORITY = 2; // tfjs-backend-wasm registers with this priority
 const MAIN_SCRIPT_PREFIX = 'var WasmBackendModuleThreadedSimd';
@@ -38,10 +39,6 @@ const MAIN_HEADER = [
 interface PThreadLike {
   unusedWorkers?: Array<{ unref?: () => void; ref?: () => void }>;
   runningWorkers?: Array<{ unref?: () => void; ref?: () => void }>;
-}
-
-function isNode(): boolean {
-  return typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 }
 
 function backendIsInitialised(name: string): boolean {
