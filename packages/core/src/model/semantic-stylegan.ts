@@ -20,6 +20,7 @@ import { stackLocalParams, type StackedLocalParams } from '../networks/local-gen
 import { mappingForward } from '../networks/mapping.js';
 import { disposeFoldedRenderNet, foldRenderNet, withFoldedRenderNet, type FoldedRenderNet } from '../networks/render-net.js';
 import { initialValues, ParameterStore } from '../networks/parameters.js';
+import { synthesisChunkSize } from './synthesis-chunks.js';
 import { parametersFromStateDict, parametersToStateDict, type LoadParametersOptions } from './load-parameters.js';
 
 /** tf.keep every tensor reachable from `value` (objects, arrays, maps). */
@@ -176,23 +177,51 @@ export class SemanticStyleGAN implements SemanticGeneratorV1 {
   synthesize(latent: WPlusLatent, options: SynthesisOptions = {}): SynthesisOutput {
     this.checkWPlus(latent);
     const n = latent.tensor.shape[0];
+    if (options.chunkSize !== undefined && !(Number.isInteger(options.chunkSize) && options.chunkSize >= 1)) {
+      throw new InputError('E_INVALID_ARGUMENT', `chunkSize must be a positive integer (got ${options.chunkSize}).`);
+    }
     const mask = this.compositionMask(n, options.compositionMask);
     try {
-      const stacked = this.inferenceStack();
-      // Inference: the render net runs on weights folded once per parameter version.
-      const out = withFoldedRenderNet(this.params, this.stackedCache!.render, () =>
-        this.forward(latent.tensor, {
-          noise: options.noise ?? 'const',
-          ...(options.noiseSeed === undefined ? {} : { noiseSeed: options.noiseSeed }),
-          ...(mask ? { compositionMask: mask } : {}),
-          stacked,
-        }),
-      );
-      out.latentsExpanded.dispose();
-      return { image: out.image, seg: out.seg, segCoarse: out.segCoarse, depths: out.depths, masks: out.masks };
+      const chunk = synthesisChunkSize(this.config, n, options.chunkSize);
+      if (chunk >= n) return this.synthesizeChecked(latent.tensor, mask, options);
+      const parts: SynthesisOutput[] = [];
+      try {
+        for (let start = 0, c = 0; start < n; start += chunk, c++) {
+          const size = Math.min(chunk, n - start);
+          const wplus = tf.slice(latent.tensor, [start, 0, 0], [size, -1, -1]);
+          const maskPart = mask && tf.slice(mask, [start, 0], [size, -1]);
+          try {
+            const seed = options.noiseSeed === undefined ? {} : { noiseSeed: options.noiseSeed + c };
+            parts.push(this.synthesizeChecked(wplus, maskPart, { ...options, ...seed }));
+          } finally {
+            tf.dispose([wplus, ...(maskPart ? [maskPart] : [])]);
+          }
+        }
+        const keys = ['image', 'seg', 'segCoarse', 'depths', 'masks'] as const;
+        const joined = Object.fromEntries(keys.map((key) => [key, tf.concat(parts.map((p) => p[key]), 0)]));
+        return joined as unknown as SynthesisOutput;
+      } finally {
+        for (const part of parts) tf.dispose(part);
+      }
     } finally {
       if (mask !== undefined && mask !== options.compositionMask) mask.dispose();
     }
+  }
+
+  /** One synthesis pass over already validated inputs. */
+  private synthesizeChecked(wplus: tf.Tensor3D, mask: tf.Tensor2D | undefined, options: SynthesisOptions): SynthesisOutput {
+    const stacked = this.inferenceStack();
+    // Inference: the render net runs on weights folded once per parameter version.
+    const out = withFoldedRenderNet(this.params, this.stackedCache!.render, () =>
+      this.forward(wplus, {
+        noise: options.noise ?? 'const',
+        ...(options.noiseSeed === undefined ? {} : { noiseSeed: options.noiseSeed }),
+        ...(mask ? { compositionMask: mask } : {}),
+        stacked,
+      }),
+    );
+    out.latentsExpanded.dispose();
+    return { image: out.image, seg: out.seg, segCoarse: out.segCoarse, depths: out.depths, masks: out.masks };
   }
 
   /**
