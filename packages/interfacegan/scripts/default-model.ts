@@ -183,11 +183,28 @@ async function main(): Promise<void> {
   const editSamples = await generateSamples(g, { n: editN, seed: editSeed, space: 'w+', regionMixing: true, truncation, synthesize: false });
   const latent: WPlusLatent = samplesToLatent(editSamples);
   const results = [];
+  // Attributes this generator cannot be scored on (e.g. no render has a mouth pixel, so no mouth area):
+  // reported, not fatal — the other attributes still run.
+  const skipped: { attribute: string; score: string; regions: readonly string[]; validScores: number; reason: string }[] = [];
   for (const a of ATTRIBUTES) {
     const scores = samples.scores[a.score]!;
     const t0 = performance.now();
-    const unrestricted = trainBoundaryDetailed(samples, a.score, { attribute: a.name, fraction, seed: 0 });
-    const restricted = trainBoundaryDetailed(samples, a.score, { attribute: `${a.name} (${a.regions.join('+')})`, fraction, seed: 0, regions: a.regions });
+    const trained = (() => {
+      try {
+        return {
+          unrestricted: trainBoundaryDetailed(samples, a.score, { attribute: a.name, fraction, seed: 0 }),
+          restricted: trainBoundaryDetailed(samples, a.score, { attribute: `${a.name} (${a.regions.join('+')})`, fraction, seed: 0, regions: a.regions }),
+        };
+      } catch (error) {
+        if (!(error instanceof InputError && error.code === 'E_NOT_ENOUGH_SAMPLES')) throw error;
+        const validScores = Array.from(scores).filter(Number.isFinite).length;
+        skipped.push({ attribute: a.name, score: a.score, regions: a.regions, validScores, reason: error.message });
+        log(`${a.name}: skipped — ${validScores} of ${samples.n} samples have a finite \`${a.score}\` score. ${error.message}`);
+        return undefined;
+      }
+    })();
+    if (trained === undefined) continue;
+    const { unrestricted, restricted } = trained;
     const trainMs = performance.now() - t0;
     await saveDirection(join(out, 'directions', `${a.name}.safetensors`), unrestricted.direction);
     await saveDirection(join(out, 'directions', `${a.name}-${a.regions.join('-')}.safetensors`), restricted.direction);
@@ -271,7 +288,7 @@ async function main(): Promise<void> {
     threads,
     seconds: { sampling: samplingSeconds, total: seconds() },
   };
-  await writeFileAtomic(join(out, 'results.json'), `${JSON.stringify({ format: 'semstyle.interfacegan.default-model.v1', settings, attributes: results }, null, 2)}\n`);
+  await writeFileAtomic(join(out, 'results.json'), `${JSON.stringify({ format: 'semstyle.interfacegan.default-model.v1', settings, attributes: results, skipped }, null, 2)}\n`);
   const rows1 = results.map((r) => {
     const u = r.boundaries.unrestricted!;
     const s = r.boundaries.restricted!;
@@ -301,7 +318,7 @@ ${rows1.join('\n')}
 | attribute | Δscore (target) | direction | strength (W+ distance) | Δscore | share increased | outside fraction | mean IoU other classes |
 |---|---|---|---|---|---|---|---|
 ${rows2.join('\n')}
-
+${skipped.length === 0 ? '' : `\nSkipped (too few samples with a score: the generator does not render what the scorer measures):\n\n${skipped.map((k) => `- **${k.attribute}** (\`${k.score}\`): ${k.validScores} of ${n} samples scored.`).join('\n')}\n`}
 Strips (\`strips/<attribute>.png\`): columns unedited | unrestricted | restricted, image rows with their masks under them.
 `;
   await writeFileAtomic(join(out, 'results.md'), md);
