@@ -74,6 +74,14 @@ const ATTRIBUTES = [
     regions: ['hair'],
     why: "classifier logit (balanced accuracy 0.97; lower-face band mask scorer: AUC 0.88); facial hair is labelled hair in the dataset's class map, so a beard lives in the hair region's codes",
   },
+  {
+    // A continuous attribute of another region than hair: what a region-restricted direction should
+    // change without touching the hair, clothes or background.
+    name: 'skin-tone',
+    score: 'clf.skinLuminance',
+    regions: ['skin'],
+    why: 'classifier regression of the skin luminance (standardised; held-out MAE 0.020 on a 0.05–0.75 range, sd 0.24)',
+  },
 ] as const;
 
 function num(value: string | undefined, fallback: number, what: string, integer = false): number {
