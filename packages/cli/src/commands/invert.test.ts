@@ -6,7 +6,7 @@ import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { initBackend } from '@semstyle/core';
 import { readEncoderCheckpoint } from '@semstyle/inversion/node';
-import { runTrainEncoder } from './invert.js';
+import { runInvert, runTrainEncoder } from './invert.js';
 
 const FIXTURE = fileURLToPath(new URL('../../../../../shared/fixtures/official-parity/small/weights.safetensors', import.meta.url));
 
@@ -51,5 +51,35 @@ describe('semstyle train-encoder', () => {
 
   it('--generated-fraction needs --data', async () => {
     await expect(runTrainEncoder(['--checkpoint', FIXTURE, '--out', join(dir, 'x'), '--steps', '1', '--generated-fraction', '0.5'])).rejects.toThrow(/--data/);
+  });
+});
+
+describe('semstyle invert --method restyle on the default model', () => {
+  let dir: string;
+  beforeAll(async () => {
+    await initBackend('wasm');
+    dir = mkdtempSync(join(tmpdir(), 'semstyle-invert-default-'));
+    const png = new PNG({ width: 64, height: 64 });
+    for (let p = 0; p < png.data.length; p++) png.data[p] = p % 4 === 3 ? 255 : (p * 7) % 251;
+    writeFileSync(join(dir, 'face.png'), PNG.sync.write(png));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('uses the embedded default encoder when neither --checkpoint nor --encoder is given', async () => {
+    const lines: string[] = [];
+    const spy = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
+    try {
+      await runInvert([join(dir, 'face.png'), '--out', join(dir, 'out'), '--method', 'restyle', '--iterations', '2']);
+    } finally {
+      spy.mockRestore();
+    }
+    const summary = JSON.parse(lines[lines.length - 1]!) as { names: string[]; mse: number[] };
+    expect(summary.names).toEqual(['face']);
+    expect(summary.mse[0]).toBeGreaterThan(0);
+    expect(readFileSync(join(dir, 'out', 'face-reconstruction.png')).length).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('still asks for --encoder with a --checkpoint model', async () => {
+    await expect(runInvert([join(dir, 'face.png'), '--checkpoint', FIXTURE, '--out', join(dir, 'x'), '--method', 'restyle'])).rejects.toThrow(/needs --encoder/);
   });
 });

@@ -1,14 +1,24 @@
+import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { initBackend, InputError, type BackendName } from '@semstyle/core';
 import { loadGenerator } from '@semstyle/core/node';
-import { invertCommand, loadEncoder, saveEncoderWeights, trainEncoderCommand } from '@semstyle/inversion/node';
+import { defaultEncoderPath, hasDefaultEncoder, invertCommand, loadEncoder, saveEncoderWeights, trainEncoderCommand } from '@semstyle/inversion/node';
 import type { EncoderPresetName } from '@semstyle/inversion';
 
 export const INVERT_HELP = `  semstyle invert IMAGE…|DIR [--checkpoint FILE] --out DIR [--method optimize|restyle] [--encoder DIR]
                     [--iterations 5] [--steps 400] [--mode w|w+] [--pivotal] [--regions a,b]     real image → W+
+                    (--method restyle without --checkpoint: the default model's embedded encoder unless --encoder)
   semstyle train-encoder [--checkpoint FILE] --out DIR --steps N [--data DIR [--generated-fraction F]] [--preset tiny|small|ir-se50]
                     [--head-channels C] [--batch 4] [--iterations 5] [--lr 1e-4] [--checkpoint-every N]
                     [--export FILE]   (inference-only weights, no optimiser state: the file to ship)`;
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
 
 export async function runInvert(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -31,16 +41,21 @@ export async function runInvert(argv: string[]): Promise<void> {
   if (!values.out || positionals.length === 0) throw new InputError('E_INVALID_ARGUMENT', 'invert needs images (files or one folder) and --out DIR.');
   const method = (values.method ?? 'optimize') as 'optimize' | 'restyle';
   if (method !== 'optimize' && method !== 'restyle') throw new InputError('E_INVALID_ARGUMENT', `--method must be optimize or restyle (got ${method}).`);
-  if (method === 'restyle' && !values.encoder) throw new InputError('E_INVALID_ARGUMENT', 'restyle inversion needs --encoder DIR (train one with `semstyle train-encoder`).');
+  // Without --checkpoint the generator is the embedded default model, whose encoder ships with @semstyle/inversion.
+  const encoderPath = values.encoder ?? (method === 'restyle' && !values.checkpoint && hasDefaultEncoder() ? defaultEncoderPath() : undefined);
+  if (method === 'restyle' && !encoderPath) {
+    throw new InputError('E_INVALID_ARGUMENT', 'restyle inversion of a --checkpoint model needs --encoder DIR (train one with `semstyle train-encoder`).');
+  }
   await initBackend((values.backend ?? 'wasm') as BackendName);
   const generator = await loadGenerator(values.checkpoint);
   try {
     const result = await invertCommand({
       generator,
-      images: positionals.length === 1 ? positionals[0]! : positionals,
+      // One folder, or image files (a single file too).
+      images: positionals.length === 1 && isDirectory(positionals[0]!) ? positionals[0]! : positionals,
       outDir: values.out,
       method,
-      ...(values.encoder ? { encoder: values.encoder } : {}),
+      ...(encoderPath ? { encoder: encoderPath } : {}),
       ...(values.iterations ? { iterations: Number(values.iterations) } : {}),
       ...(values.steps ? { steps: Number(values.steps) } : {}),
       ...(values.mode ? { mode: values.mode as 'w' | 'w+' } : {}),

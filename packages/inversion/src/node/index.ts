@@ -14,6 +14,7 @@ export {
   type EncoderCheckpointState,
   type LoadedEncoderCheckpoint,
 } from './checkpoint.js';
+export { defaultEncoderPath, hasDefaultEncoder, loadDefaultEncoder } from './default-encoder.js';
 export { trainEncoderCommand, mixedStep, type EncoderFolderData, type TrainEncoderCommandOptions, type TrainEncoderCommandResult } from './train-encoder-command.js';
 export { invertCommand, type InvertCommandOptions, type InvertCommandResult } from './invert-command.js';
 export { loadFaceApiIdentityDistance } from './face-api-identity.js';
