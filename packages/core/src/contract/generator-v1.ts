@@ -29,9 +29,9 @@ export interface SynthesisOptions {
   readonly compositionMask?: tf.Tensor2D | readonly string[];
   /**
    * Samples rendered per internal pass (results are concatenated; with `const` or `none` noise the
-   * values of one pass, up to float32 rounding). Default: as many as fit a 128 MiB activation budget — 1 for the 256 and 512 px face
-   * configs, the whole batch for small models. With `random` noise and a `noiseSeed`, chunk c draws its
-   * noise from `noiseSeed + c`, so the images depend on the chunk size.
+   * values of one pass, up to float32 rounding). Default: as many as fit a 128 MiB activation budget —
+   * 1 for the 256 and 512 px face configs, the whole batch for small models. With `random` noise and a
+   * `noiseSeed`, chunk c draws its noise from `noiseSeed + c`, so the images depend on the chunk size.
    */
   readonly chunkSize?: number;
 }
