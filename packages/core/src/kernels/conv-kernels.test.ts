@@ -33,27 +33,21 @@ for (const k of [1, 3, 4])
 
 const label = (g: Geometry) => `k${g.k} s${g.stride} ${typeof g.pad === 'string' ? g.pad : 'explicit'}${g.phases ? ' (phases)' : ''}${g.shifted ? ' (shifted)' : ''}`;
 
-/** Runs `fn` with the phase decomposition forced on (every strided input gradient) when asked. */
-function withPhases<T>(on: boolean | undefined, fn: () => T): T {
-  const saved = convBackpropTuning.phaseMinMacs;
-  if (on) convBackpropTuning.phaseMinMacs = 0;
+/** Runs `fn` with one of the conv-backprop thresholds at 0 (the tuned path forced on) when asked. */
+function withThresholdOff<T>(threshold: 'phaseMinMacs' | 'shiftedFilterMinMacs', on: boolean | undefined, fn: () => T): T {
+  const saved = convBackpropTuning[threshold];
+  if (on) convBackpropTuning[threshold] = 0;
   try {
     return fn();
   } finally {
-    convBackpropTuning.phaseMinMacs = saved;
+    convBackpropTuning[threshold] = saved;
   }
 }
 
-/** Runs `fn` with every wasm filter gradient taking the shifted-GEMM form when asked. */
-function withShifted<T>(on: boolean | undefined, fn: () => T): T {
-  const saved = convBackpropTuning.shiftedFilterMinMacs;
-  if (on) convBackpropTuning.shiftedFilterMinMacs = 0;
-  try {
-    return fn();
-  } finally {
-    convBackpropTuning.shiftedFilterMinMacs = saved;
-  }
-}
+/** Every strided input gradient by phase decomposition. */
+const withPhases = <T>(on: boolean | undefined, fn: () => T): T => withThresholdOff('phaseMinMacs', on, fn);
+/** Every wasm filter gradient in the shifted-GEMM form. */
+const withShifted = <T>(on: boolean | undefined, fn: () => T): T => withThresholdOff('shiftedFilterMinMacs', on, fn);
 
 /** Runs a kernel through the engine (the way ops do) and returns its data. */
 function runKernel(name: string, inputs: Record<string, tf.Tensor>, attrs: Record<string, unknown>): tf.Tensor {
