@@ -16,12 +16,20 @@ import { Trainer } from '@semstyle/core/node';
 import { FolderDataset } from '@semstyle/datasets';
 
 export const TRAIN_HELP = `  semstyle train --data DIR --config PRESET|file.json --batch N --steps N --out DIR [--resume CKPT]
-                 [--sample-every N] [--checkpoint-every N] [--seed S] [--ema-rampup R] [--adaptation] [--backend wasm|cpu] [--threads N]`;
+                 [--sample-every N] [--checkpoint-every N] [--seed S] [--ema-rampup R] [--adaptation] [--backend wasm|cpu] [--threads N]
+                 [--r1-img G] [--r1-seg G] [--lambda-mask L]   (official 10 / 1000 / 100; on resume a given value replaces the checkpoint's)`;
 
 function positiveInt(name: string, raw: string | undefined, fallback: number, allowZero = false): number {
   if (raw === undefined) return fallback;
   const v = Number(raw);
   if (!Number.isInteger(v) || v < (allowZero ? 0 : 1)) throw new InputError('E_INVALID_ARGUMENT', `--${name} must be a ${allowZero ? 'non-negative' : 'positive'} integer (got ${raw}).`);
+  return v;
+}
+
+function nonNegativeNumber(name: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const v = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(v) || v < 0) throw new InputError('E_INVALID_ARGUMENT', `--${name} must be a non-negative number (got ${raw}).`);
   return v;
 }
 
@@ -61,6 +69,9 @@ export async function runTrain(argv: string[]): Promise<void> {
       'skip-bad-files': { type: 'boolean' },
       backend: { type: 'string' },
       threads: { type: 'string' },
+      'r1-img': { type: 'string' },
+      'r1-seg': { type: 'string' },
+      'lambda-mask': { type: 'string' },
     },
     strict: true,
   });
@@ -73,6 +84,9 @@ export async function runTrain(argv: string[]): Promise<void> {
   const checkpointEvery = positiveInt('checkpoint-every', values['checkpoint-every'], 10_000, true);
   const seed = values.seed === undefined ? 0 : Number(values.seed);
   if (!Number.isInteger(seed)) throw new InputError('E_INVALID_ARGUMENT', `--seed must be an integer (got ${values.seed}).`);
+  const r1Img = nonNegativeNumber('r1-img', values['r1-img']);
+  const r1Seg = nonNegativeNumber('r1-seg', values['r1-seg']);
+  const lambdaMask = nonNegativeNumber('lambda-mask', values['lambda-mask']);
   const backendName = (values.backend ?? 'wasm') as BackendName;
   if (!['wasm', 'cpu'].includes(backendName)) throw new InputError('E_INVALID_ARGUMENT', `--backend must be wasm or cpu (got ${values.backend}).`);
   const threads = positiveInt('threads', values.threads, await defaultWasmThreads());
@@ -95,6 +109,9 @@ export async function runTrain(argv: string[]): Promise<void> {
   if (emaRampup !== undefined && !(emaRampup > 0)) throw new InputError('E_INVALID_ARGUMENT', `--ema-rampup must be a positive number, e.g. 0.05 (got ${values['ema-rampup']}).`);
   const options = {
     batchSize: batch,
+    ...(r1Img !== undefined ? { r1Img } : {}),
+    ...(r1Seg !== undefined ? { r1Seg } : {}),
+    ...(lambdaMask !== undefined ? { lambdaMask } : {}),
     ...(emaRampup !== undefined ? { emaRampup } : {}),
     sampleEvery,
     checkpointEvery,
