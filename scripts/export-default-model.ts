@@ -2,7 +2,10 @@
  * Export a training checkpoint as the embedded default model, measured, with its model card.
  *
  *   npx tsx scripts/export-default-model.ts --checkpoint runs/default64/checkpoints/NNNNNN.safetensors \
- *     --real data/faces64-heldout/images [--num 1000] [--run runs/default64] [--threads 2]
+ *     --real data/faces64-heldout/images [--num 1000] [--run runs/default64[,runs/fork…]] [--threads 2]
+ *
+ * --run lists the run folders the checkpoint's history went through, oldest first (a run resumed into a new
+ * folder, e.g. with other loss weights): wall time sums their logs, and the card lists each part's recipe.
  *
  * Writes packages/core/models/default/ (native model: model.json + weights, G_ema only), its card.json and
  * README.md (the model card), replacing the previous default only once everything succeeded.
@@ -11,8 +14,8 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, read
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { configToOfficialArgs, initBackend } from '@semstyle/core';
-import { loadGenerator } from '@semstyle/core/node';
+import { configToOfficialArgs, initBackend, readSafetensors } from '@semstyle/core';
+import { loadGenerator, readFileBytes } from '@semstyle/core/node';
 import { convertCommand, evaluateFaceModel } from '@semstyle/cli';
 import { listPngs } from '../packages/cli/src/image-folder.js';
 
@@ -31,7 +34,7 @@ const { values } = parseArgs({
 });
 if (!values.checkpoint) throw new Error('--checkpoint is required');
 const checkpoint = values.checkpoint;
-const runDir = values.run ?? join(checkpoint, '..', '..');
+const runDirs = (values.run ?? join(checkpoint, '..', '..')).split(',').map((d) => d.trim()).filter((d) => d.length > 0);
 const num = Number(values.num);
 
 interface LogLine {
@@ -42,15 +45,55 @@ interface LogLine {
   g: number;
 }
 
-/** Steps, images and wall time of the run up to the checkpoint's step, from its log.jsonl. */
-function trainingSummary(step: number): { steps: number; wallHours: number; batch: number | null; lastLosses: LogLine | null } {
-  const file = join(runDir, 'log.jsonl');
-  if (!existsSync(file)) return { steps: step, wallHours: NaN, batch: null, lastLosses: null };
+/** The loss weights a training checkpoint recorded (its `semstyle_training` metadata). */
+interface Recipe {
+  r1Img: number;
+  r1Seg: number;
+  lambdaMask: number;
+  batchSize: number;
+}
+
+async function checkpointRecipe(path: string): Promise<Recipe> {
+  const file = readSafetensors(await readFileBytes(path));
+  const state = JSON.parse(file.metadata['semstyle_training'] ?? '{}') as { options?: Partial<Recipe> };
+  // Absent fields are the Trainer's defaults (the official recipe).
+  return { r1Img: 10, r1Seg: 1000, lambdaMask: 100, batchSize: 4, ...(state.options ?? {}) };
+}
+
+/** One run folder's share of the history: the steps it logged (up to the exported step) and its recipe. */
+interface RunPart {
+  folder: string;
+  fromStep: number;
+  toStep: number;
+  recipe: Recipe;
+}
+
+/**
+ * Steps, images and wall time of the history up to the checkpoint's step, from the run folders' log.jsonl
+ * (later folders override steps an earlier one also logged, as a resumed run re-logs steps).
+ */
+async function trainingSummary(step: number): Promise<{ steps: number; wallHours: number; batch: number | null; lastLosses: LogLine | null; parts: RunPart[] }> {
   const byStep = new Map<number, LogLine>();
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    if (!line.trim()) continue;
-    const parsed = JSON.parse(line) as LogLine;
-    if (parsed.step <= step) byStep.set(parsed.step, parsed); // a resumed run re-logs steps: keep the last
+  const parts: RunPart[] = [];
+  for (const dir of runDirs) {
+    const file = join(dir, 'log.jsonl');
+    if (!existsSync(file)) continue;
+    let from = Infinity;
+    let to = -Infinity;
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      if (!line.trim()) continue;
+      const parsed = JSON.parse(line) as LogLine;
+      if (parsed.step > step) continue;
+      byStep.set(parsed.step, parsed);
+      from = Math.min(from, parsed.step);
+      to = Math.max(to, parsed.step);
+    }
+    if (to < from) continue;
+    // The recipe of this part: its newest checkpoint at or below the exported step.
+    const ckptDir = join(dir, 'checkpoints');
+    const ckpts = existsSync(ckptDir) ? readdirSync(ckptDir).filter((f) => /^\d+\.safetensors$/.test(f) && Number(f.slice(0, -12)) <= step).sort() : [];
+    const newest = ckpts[ckpts.length - 1];
+    parts.push({ folder: dir, fromStep: from, toStep: to, recipe: await checkpointRecipe(newest ? join(ckptDir, newest) : checkpoint) });
   }
   let seconds = 0;
   let batch: number | null = null;
@@ -58,7 +101,7 @@ function trainingSummary(step: number): { steps: number; wallHours: number; batc
     seconds += l.secondsPerStep ?? 0;
     if (l.imagesPerSecond && l.secondsPerStep) batch = Math.round(l.imagesPerSecond * l.secondsPerStep);
   }
-  return { steps: step, wallHours: seconds / 3600, batch, lastLosses: byStep.get(step) ?? null };
+  return { steps: step, wallHours: byStep.size > 0 ? seconds / 3600 : NaN, batch, lastLosses: byStep.get(step) ?? null, parts };
 }
 
 await initBackend('wasm', { threads: Number(values.threads) });
@@ -84,7 +127,7 @@ const config = configToOfficialArgs({ generator: generator.config } as Parameter
 generator.dispose();
 
 const bytes = readdirSync(staging).reduce((s, f) => s + statSync(join(staging, f)).size, 0);
-const training = trainingSummary(step);
+const training = await trainingSummary(step);
 const dataset = JSON.parse(readFileSync(join(values.data!, 'dataset.json'), 'utf8')) as { n: number; size: number; seed: number };
 const heldout = existsSync(join(values.real!, '..', 'dataset.json'))
   ? (JSON.parse(readFileSync(join(values.real!, '..', 'dataset.json'), 'utf8')) as { n: number; seed: number })
@@ -93,6 +136,7 @@ const card = {
   model: 'semstyle default64',
   step,
   checkpoint: basename(checkpoint),
+  checkpointPath: checkpoint,
   config,
   parameters,
   sizeBytes: bytes,
@@ -118,6 +162,7 @@ function modelCard(c: typeof card): string {
   const e = c.evaluation;
   const t = c.evaluationTruncation07;
   const f = (v: number, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
+  const pct = (v: number) => `${(100 * v).toFixed(2)} %`;
   const g = c.config as Record<string, unknown>;
   const perClass = Object.entries(e.maskIoUPerClass)
     .map(([k, v]) => `${k} ${v === null ? 'n/a' : v.toFixed(2)}`)
@@ -142,13 +187,18 @@ Training: \`${c.data.folder}\` — ${c.data.n} faces at ${c.data.size}², datase
 Held out (never trained on): \`${c.heldout.folder}\`${'n' in c.heldout ? ` — ${c.heldout.n} faces, seed ${c.heldout.seed}` : ''}.
 
 ## Training
-Official recipe (semstyle's Trainer: non-saturating loss, R1 γ 10 / 1000 every 16, path length every 4, mask
-regulariser λ 100, style mixing 0.3, Adam lr 0.002, EMA), batch ${c.training.batch ?? 'n/a'}, ${c.training.steps} steps
+semstyle's Trainer with the official recipe (non-saturating loss, R1 every 16 steps, path length every 4, style
+mixing 0.3, Adam lr 0.002, EMA) and the loss weights below, batch ${c.training.batch ?? 'n/a'}, ${c.training.steps} steps
 (${c.training.batch ? (c.training.steps * c.training.batch).toLocaleString('en-US') : 'n/a'} images), ${f(c.training.wallHours, 1)} h of wall time on the project's 2-core CPU machine (wasm, 2 threads,
 sharing the cores with other work), resumed across work sessions:
 
     npx semstyle train --data ${c.data.folder} --config models/default64.config.json --batch ${c.training.batch ?? 8} \\
-      --steps N --out runs/default64 --sample-every 250 --checkpoint-every 250 --seed 1 --threads 2 [--resume CKPT]
+      --steps N --out runs/default64 --sample-every 250 --checkpoint-every 250 --seed 1 --threads 2 [--resume CKPT] \\
+      [--r1-img G] [--r1-seg G] [--lambda-mask L]
+
+| steps | run folder | R1 γ image | R1 γ segmentation | mask λ |
+|---|---|---:|---:|---:|
+${c.training.parts.map((p) => `| ${p.fromStep}–${p.toStep} | \`${p.folder}\` | ${p.recipe.r1Img} | ${p.recipe.r1Seg} | ${p.recipe.lambdaMask} |`).join('\n')}
 
 ## Measured quality
 \`semstyle evaluate\` (\`evaluateFaceModel\`): ${e.samplesPerSide} generated faces vs ${e.samplesPerSide} held-out real faces (half A), in the
@@ -164,7 +214,15 @@ sharing the cores with other work), resumed across work sessions:
 
 Per-class IoU (ψ = 1): ${perClass}.
 
-Reproduce: \`npx tsx scripts/export-default-model.ts --checkpoint runs/default64/checkpoints/${c.checkpoint} --real ${c.heldout.folder} --num ${e.samplesPerSide}\`.
+Share of pixels per class (ψ = 1), in the generator's own masks, in the parser's reading of its images, and in
+the parser's reading of the held-out real faces. A class the generator's masks never claim cannot be edited as
+its own region, even where the image draws it.
+
+| class | generator's masks | parser on generated | parser on real |
+|---|---:|---:|---:|
+${Object.keys(e.classShare.generator).map((k) => `| ${k} | ${pct(e.classShare.generator[k]!)} | ${pct(e.classShare.parserOnGenerated[k]!)} | ${pct(e.classShare.parserOnReal[k]!)} |`).join('\n')}
+
+Reproduce: \`npx tsx scripts/export-default-model.ts --checkpoint ${c.checkpointPath} --run ${c.training.parts.map((p) => p.folder).join(',')} --real ${c.heldout.folder} --num ${e.samplesPerSide}\`.
 
 ## Limits
 Cartoon faces only (facesjs's drawing style); 64×64; attribute balance follows facesjs's random draws. The

@@ -70,6 +70,26 @@ describe('evaluateFaceModel', () => {
     expect(Object.keys(r.maskIoUPerClass)).toEqual([...FACE_REGIONS]);
   });
 
+  it('reports class shares: the generator\'s own, counted by hand, and the parser\'s on fakes equal to the reals', async () => {
+    const r = await evaluateFaceModel({ generator, realFiles, num, batchSize: batch, classifier, parser });
+    const counts = new Array<number>(FACE_REGIONS.length).fill(0);
+    let total = 0;
+    for (let start = 0; start < num; start += batch) {
+      const latent = generator.sampleWPlus(batch, start, { truncation: 1 });
+      const out = generator.synthesize(latent);
+      const labels = tf.argMax(out.seg, 3);
+      for (const c of await labels.data()) counts[c]!++;
+      total += labels.size;
+      tf.dispose([labels, latent.tensor, out.image, out.seg, out.segCoarse, out.depths, out.masks]);
+    }
+    for (const [c, name] of FACE_REGIONS.entries()) {
+      expect(r.classShare.generator[name]).toBeCloseTo(counts[c]! / total, 12);
+      // Half A is the fake set written to PNG: the parser reads both (almost) alike.
+      expect(Math.abs(r.classShare.parserOnReal[name]! - r.classShare.parserOnGenerated[name]!)).toBeLessThan(0.01);
+    }
+    for (const shares of Object.values(r.classShare)) expect(Object.values(shares).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
+  });
+
   it('refuses too few real images, non-face region sets and bad sizes with typed errors', async () => {
     await expectCodeAsync(() => evaluateFaceModel({ generator, realFiles: realFiles.slice(0, 5), num, classifier, parser }), 'E_INVALID_ARGUMENT');
     await expectCodeAsync(() => evaluateFaceModel({ generator, realFiles, num: 1, classifier, parser }), 'E_INVALID_ARGUMENT');

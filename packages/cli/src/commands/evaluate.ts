@@ -24,6 +24,12 @@ export interface FaceModelEvaluation {
   readonly maskMeanIoU: number;
   readonly maskPixelAccuracy: number;
   readonly maskIoUPerClass: Record<string, number | null>;
+  /**
+   * Share of pixels per class: in the generator's own masks, in the parser's reading of the generated
+   * images, and in its reading of the real faces (half A). A region the generator never claims in its
+   * masks (share 0 against a real share above 0) cannot be edited on its own, even if the image draws it.
+   */
+  readonly classShare: { readonly generator: Record<string, number>; readonly parserOnGenerated: Record<string, number>; readonly parserOnReal: Record<string, number> };
   /** The parser against the real faces' true labels is its own accuracy on this data (not computed here). */
   readonly truncation: number;
   readonly seed: number;
@@ -43,6 +49,31 @@ export interface EvaluateFaceModelOptions {
   readonly classifier?: AttributeClassifier;
   readonly parser?: FaceParser;
   readonly onProgress?: (stage: string, done: number, total: number) => void;
+}
+
+/** The parser's labels of `images` at their own resolution (its logits are resized before the argmax). */
+function parseLabels(parser: FaceParser, images: tf.Tensor4D): tf.Tensor {
+  return tf.tidy(() => {
+    const logits = parser.logits(images);
+    const [h, w] = [images.shape[1], images.shape[2]];
+    const sized = logits.shape[1] === h && logits.shape[2] === w ? logits : tf.image.resizeBilinear(logits, [h, w]);
+    return tf.argMax(sized, 3);
+  });
+}
+
+/** Pixels per class over many label arrays. */
+class ClassTally {
+  readonly counts: Float64Array;
+  constructor(classes: number) {
+    this.counts = new Float64Array(classes);
+  }
+  add(labels: ArrayLike<number>): void {
+    for (let i = 0; i < labels.length; i++) this.counts[labels[i]!]!++;
+  }
+  shares(names: readonly string[]): Record<string, number> {
+    const total = this.counts.reduce((a, b) => a + b, 0);
+    return Object.fromEntries(names.map((name, c) => [name, total > 0 ? this.counts[c]! / total : 0]));
+  }
 }
 
 async function features(classifier: AttributeClassifier, images: tf.Tensor4D): Promise<Float32Array> {
@@ -84,6 +115,7 @@ export async function evaluateFaceModel(options: EvaluateFaceModelOptions): Prom
   const d = classifier.embeddingDim;
   try {
     const real: Float32Array[][] = [[], []];
+    const realTally = new ClassTally(FACE_REGIONS.length);
     let done = 0;
     for await (const images of pngBatches(options.realFiles.slice(0, 2 * num), g.resolution, batch)) {
       try {
@@ -91,7 +123,13 @@ export async function evaluateFaceModel(options: EvaluateFaceModelOptions): Prom
         const n = images.shape[0];
         // Rows before `num` go to half A, the rest to half B (a batch may straddle the boundary).
         const splitAt = Math.max(0, Math.min(n, num - done));
-        if (splitAt > 0) real[0]!.push(f.subarray(0, splitAt * d));
+        if (splitAt > 0) {
+          real[0]!.push(f.subarray(0, splitAt * d));
+          const labels = parseLabels(parser, images);
+          const values = await labels.data();
+          labels.dispose();
+          realTally.add(values.subarray(0, splitAt * images.shape[1] * images.shape[2]));
+        }
         if (splitAt < n) real[1]!.push(f.subarray(splitAt * d));
         done += n;
       } finally {
@@ -112,15 +150,11 @@ export async function evaluateFaceModel(options: EvaluateFaceModelOptions): Prom
       const image = tf.clipByValue(out.image, -1, 1) as tf.Tensor4D;
       try {
         fake.push(await features(classifier, image));
-        const [own, parsed] = tf.tidy(() => {
-          // The parser reads at 64×64; its logits are resized to the generator's resolution before the argmax.
-          const logits = parser.logits(image);
-          const [h, w] = [out.seg.shape[1], out.seg.shape[2]];
-          const sized = logits.shape[1] === h && logits.shape[2] === w ? logits : tf.image.resizeBilinear(logits, [h, w]);
-          return [tf.argMax(out.seg, 3), tf.argMax(sized, 3)];
-        });
-        const [ownLabels, parsedLabels] = await Promise.all([own!.data(), parsed!.data()]);
-        tf.dispose([own!, parsed!]);
+        // The parser reads at 64×64; its logits are resized to the generator's resolution before the argmax.
+        const own = tf.argMax(out.seg, 3);
+        const parsed = parseLabels(parser, image);
+        const [ownLabels, parsedLabels] = await Promise.all([own.data(), parsed.data()]);
+        tf.dispose([own, parsed]);
         // Truth = the parser's reading of the image; prediction = the generator's own mask.
         confusion.add(ownLabels, parsedLabels);
       } finally {
@@ -144,6 +178,11 @@ export async function evaluateFaceModel(options: EvaluateFaceModelOptions): Prom
       maskMeanIoU: scores.meanIoU,
       maskPixelAccuracy: scores.pixelAccuracy,
       maskIoUPerClass: Object.fromEntries(FACE_REGIONS.map((name, c) => [name, Number.isNaN(scores.iou[c]!) ? null : scores.iou[c]!])),
+      classShare: {
+        generator: confusionShares(confusion, 'predicted'),
+        parserOnGenerated: confusionShares(confusion, 'truth'),
+        parserOnReal: realTally.shares(FACE_REGIONS),
+      },
       truncation,
       seed,
       seconds: (performance.now() - started) / 1000,
@@ -152,6 +191,14 @@ export async function evaluateFaceModel(options: EvaluateFaceModelOptions): Prom
     if (!options.classifier) classifier.dispose();
     if (!options.parser) parser.dispose();
   }
+}
+
+/** Class shares of the confusion matrix's predictions (columns) or truths (rows). */
+function confusionShares(confusion: ConfusionMatrix, side: 'predicted' | 'truth'): Record<string, number> {
+  const K = confusion.classes;
+  const tally = new ClassTally(K);
+  for (let t = 0; t < K; t++) for (let p = 0; p < K; p++) tally.counts[side === 'truth' ? t : p]! += confusion.counts[t * K + p]!;
+  return tally.shares(FACE_REGIONS);
 }
 
 /** `semstyle evaluate …`: print the evaluation as one JSON line. */
