@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { initBackend, readSafetensors } from '@semstyle/core';
-import { runTrain } from './train.js';
+import { r1ResolutionHint, runTrain } from './train.js';
 
 /** The training options a checkpoint records (the trainer's `semstyle_training` metadata). */
 function savedOptions(path: string): Record<string, unknown> {
@@ -66,5 +66,13 @@ describe('semstyle train', () => {
     await expect(runTrain([...base, '--r1-seg=-1'])).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT', message: /--r1-seg/ });
     await expect(runTrain([...base, '--lambda-mask', 'lots'])).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT', message: /--lambda-mask/ });
     await expect(runTrain([...base, '--r1-img', ''])).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT', message: /--r1-img/ });
+  });
+
+  it('suggests γ_seg scaled by resolution² only below 256² with the official value, and not for adaptation', () => {
+    expect(r1ResolutionHint(64, 1000, false)).toMatch(/16× more per region.*--r1-seg 62\.5/);
+    expect(r1ResolutionHint(128, 1000, false)).toMatch(/--r1-seg 250 /);
+    expect(r1ResolutionHint(256, 1000, false)).toBeUndefined();
+    expect(r1ResolutionHint(64, 62.5, false)).toBeUndefined();
+    expect(r1ResolutionHint(64, 1000, true)).toBeUndefined();
   });
 });

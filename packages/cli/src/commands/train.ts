@@ -128,6 +128,9 @@ export async function runTrain(argv: string[]): Promise<void> {
     trainer = new Trainer({ config: config!, data, options, outDir: values.out, seed });
   }
 
+  const hint = r1ResolutionHint(trainer.config.generator.size, trainer.options.r1Seg, trainer.options.adaptation);
+  if (hint) process.stderr.write(`${hint}\n`);
+
   const bar = new cliProgress.SingleBar(
     {
       format: 'train [{bar}] {value}/{total} | d {d} g {g} r1 {r1} path {path} mask {mask} | {ips} img/s | eta {eta_formatted}',
@@ -165,6 +168,17 @@ export async function runTrain(argv: string[]): Promise<void> {
     bar.stop();
     trainer.dispose();
   }
+}
+
+/**
+ * The official γ_seg (1000) was tuned at 256²+. R1 sums over pixels, so below 256² it weighs
+ * (256/size)² times more per region; at 64² it left D's segmentation branch blind to small regions
+ * (packages/core/docs/training.md). Say so when a run below 256² keeps the official value.
+ */
+export function r1ResolutionHint(size: number, r1Seg: number, adaptation: boolean): string | undefined {
+  if (adaptation || size >= 256 || r1Seg !== 1000) return undefined;
+  const scaled = 1000 * (size / 256) ** 2;
+  return `note: at ${size}² the official --r1-seg 1000 weighs ${(256 / size) ** 2}× more per region than at 256²; consider --r1-seg ${scaled} (= 1000·(${size}/256)², see @semstyle/core docs/training.md).`;
 }
 
 async function checkpointArgs(path: string): Promise<Record<string, unknown>> {
