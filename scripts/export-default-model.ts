@@ -95,6 +95,8 @@ async function trainingSummary(step: number): Promise<{ steps: number; wallHours
     const newest = ckpts[ckpts.length - 1];
     parts.push({ folder: dir, fromStep: from, toStep: to, recipe: await checkpointRecipe(newest ? join(ckptDir, newest) : checkpoint) });
   }
+  // A later folder forked from an earlier checkpoint: the earlier folder's steps past the fork were discarded.
+  for (let i = 0; i + 1 < parts.length; i++) parts[i]!.toStep = Math.min(parts[i]!.toStep, parts[i + 1]!.fromStep - 1);
   let seconds = 0;
   let batch: number | null = null;
   for (const l of byStep.values()) {
@@ -163,6 +165,10 @@ function modelCard(c: typeof card): string {
   const t = c.evaluationTruncation07;
   const f = (v: number, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
   const pct = (v: number) => `${(100 * v).toFixed(2)} %`;
+  // A region whose mask share is under a tenth of what the parser finds on real faces (ignoring classes rarer than 0.1 %).
+  const unclaimed = Object.keys(e.classShare.generator).filter((k) => e.classShare.parserOnReal[k]! >= 0.001 && e.classShare.generator[k]! < 0.1 * e.classShare.parserOnReal[k]!);
+  const drawnUnclaimed = unclaimed.filter((k) => e.classShare.parserOnGenerated[k]! >= 0.5 * e.classShare.parserOnReal[k]!);
+  const undrawn = unclaimed.filter((k) => !drawnUnclaimed.includes(k));
   const g = c.config as Record<string, unknown>;
   const perClass = Object.entries(e.maskIoUPerClass)
     .map(([k, v]) => `${k} ${v === null ? 'n/a' : v.toFixed(2)}`)
@@ -227,5 +233,10 @@ Reproduce: \`npx tsx scripts/export-default-model.ts --checkpoint ${c.checkpoint
 ## Limits
 Cartoon faces only (facesjs's drawing style); 64×64; attribute balance follows facesjs's random draws. The
 figures above are the whole evaluation: no human study.
-`;
+${unclaimed.length === 0 ? '' : `
+**Regions the masks do not claim.** ${unclaimed.map((k) => `${k} (${pct(e.classShare.generator[k]!)} of mask pixels; the parser finds ${pct(e.classShare.parserOnGenerated[k]!)} in the images and ${pct(e.classShare.parserOnReal[k]!)} in real faces)`).join('; ')}.
+${drawnUnclaimed.length > 0 ? `The images draw ${drawnUnclaimed.join(', ')} (the parser finds them about as often as on real faces), but inside a neighbouring region's texture: editing these regions' codes barely changes the image.` : ''}
+${undrawn.length > 0 ? `The images rarely draw ${undrawn.join(', ')} at all.` : ''}
+Use the regions the masks claim, or a model trained further.
+`}`;
 }

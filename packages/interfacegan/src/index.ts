@@ -36,6 +36,7 @@ export {
   beardScorer,
   faceScorers,
   classifierScorer,
+  withSegmenterMasks,
   classIndices,
   sharedScorers,
   attributeClassifierScorers,
@@ -48,6 +49,7 @@ export {
   type BandScorerOptions,
   type SmileScorerOptions,
   type ImageClassifier,
+  type Segmenter,
   type ClassifierScorerOptions,
 } from './scorers.js';
 export { compareDirections, measureEditLocality, type DirectionComparison, type SlotEnergy, type EditLocalityOptions } from './restricted.js';

@@ -12,6 +12,7 @@ import {
   regionColorScorer,
   runScorers,
   smileScorer,
+  withSegmenterMasks,
   type ScoringBatch,
 } from './scorers.js';
 import { expectCodeAsync, useWasm } from './test-support/setup.js';
@@ -110,5 +111,40 @@ describe('mask scorers', () => {
     };
     expect(await leakedTensors(() => runScorers(scorers, b, 1))).toBe(0);
     tf.dispose([b.images, b.masks]);
+  });
+});
+
+describe('withSegmenterMasks', () => {
+  it("scores the segmenter's reading of the image, not the generator's masks, and frees it", async () => {
+    // The generator's masks say "no mouth" (all skin); the segmenter reads the hand-drawn FACE (4 mouth pixels).
+    const generatorMasks = tf.tidy(() => tf.oneHot(tf.fill([1, 10, 10], c('skin'), 'int32'), regions.length).toFloat()) as tf.Tensor4D;
+    const parsed = batchOf([FACE]);
+    const images = tf.zeros([1, 10, 10, 3]) as tf.Tensor4D;
+    let calls = 0;
+    const segment = (x: tf.Tensor4D) => {
+      calls++;
+      expect(x).toBe(images);
+      return parsed.masks.clone();
+    };
+    const batch = { images, masks: generatorMasks, regions };
+    expect(Number.isNaN((await smileScorer()(batch))[0]!)).toBe(true);
+    expect((await withSegmenterMasks(smileScorer(), segment)(batch))[0]).toBeCloseTo(0.04, 6);
+    // Another class convention: the segmenter's own names (here reversed) decide which channel is the mouth.
+    const reversedNames = [...regions].reverse();
+    const reversed = (x: tf.Tensor4D) => tf.reverse(segment(x), 3) as tf.Tensor4D;
+    expect((await withSegmenterMasks(smileScorer(), reversed, reversedNames)(batch))[0]).toBeCloseTo(0.04, 6);
+    expect(calls).toBe(2);
+    expect(await leakedTensors(() => withSegmenterMasks(smileScorer(), segment)(batch))).toBe(0);
+    tf.dispose([generatorMasks, parsed.images, parsed.masks, images]);
+  });
+
+  it('rejects a segmenter output with the wrong batch or class count (E_SHAPE), freeing it', async () => {
+    const images = tf.zeros([2, 10, 10, 3]) as tf.Tensor4D;
+    const masks = tf.zeros([2, 10, 10, regions.length]) as tf.Tensor4D;
+    const before = tf.memory().numTensors;
+    await expectCodeAsync(async () => withSegmenterMasks(smileScorer(), () => tf.zeros([2, 10, 10, 3]) as tf.Tensor4D)({ images, masks, regions }), 'E_SHAPE');
+    await expectCodeAsync(async () => withSegmenterMasks(smileScorer(), () => tf.zeros([1, 10, 10, regions.length]) as tf.Tensor4D)({ images, masks, regions }), 'E_SHAPE');
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([images, masks]);
   });
 });

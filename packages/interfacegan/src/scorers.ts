@@ -278,6 +278,33 @@ export function faceScorers(): Record<'smiling' | 'bald' | 'bangs' | 'beard', Sc
 
 // ---------------------------------------------------------------------------------------------------
 
+/**
+ * A segmenter: images NHWC in [−1, 1] → per-pixel class scores [N, H', W', K] (logits or probabilities;
+ * only their argmax is used), e.g. a face parser. The returned tensor belongs to the caller.
+ */
+export type Segmenter = (images: tf.Tensor4D) => tf.Tensor4D;
+
+/**
+ * Run a mask scorer on a segmenter's reading of the images instead of the generator's own masks. Use it
+ * when the generator draws a part inside another region's texture (its masks never claim it) or when
+ * scores must not depend on the generator's segmentation at all. `regions`: the segmenter's class names
+ * (default: the batch's, i.e. the same convention as the generator).
+ */
+export function withSegmenterMasks(scorer: Scorer, segment: Segmenter, regions?: readonly string[]): Scorer {
+  return async (batch) => {
+    const masks = segment(batch.images);
+    try {
+      const names = regions ?? batch.regions;
+      if (masks.rank !== 4 || masks.shape[0] !== batch.images.shape[0] || masks.shape[3] !== names.length) {
+        throw new InputError('E_SHAPE', `The segmenter returned [${masks.shape.join(', ')}] for ${batch.images.shape[0]} images; expected [N, H, W, ${names.length}] (one channel per region: ${names.join(', ')}).`);
+      }
+      return await scorer({ images: batch.images, masks, regions: names });
+    } finally {
+      masks.dispose();
+    }
+  };
+}
+
 /** An attribute classifier: images NHWC → one score (logit or probability) per image. Must not dispose its input. */
 export type ImageClassifier = (images: tf.Tensor4D) => Promise<Float32Array> | Float32Array;
 
