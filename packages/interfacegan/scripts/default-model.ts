@@ -21,25 +21,22 @@
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { FACE_REGIONS, initBackend, InputError, type SemanticGeneratorV1, type WPlusLatent } from '@semstyle/core';
+import { initBackend, InputError, type SemanticGeneratorV1, type WPlusLatent } from '@semstyle/core';
 import { loadGenerator, writeFileAtomic } from '@semstyle/core/node';
 import { loadAttributeClassifier, loadFaceParser } from '@semstyle/datasets';
 import {
-  attributeClassifierScorers,
   compareAtEqualChange,
   compareDirections,
   createEditEvaluator,
   edit,
-  faceScorers,
   generateSamples,
   samplesToLatent,
   trainBoundaryDetailed,
-  withSegmenterMasks,
   type Direction,
   type EditEvaluation,
-  type Scorer,
 } from '@semstyle/interfacegan';
 import { saveDirection, writeComparisonGrid, writeSampleDir } from '@semstyle/interfacegan/node';
+import { faceModelScorers } from './face-model-scorers.js';
 
 const HELP = `default-model.ts — InterFaceGAN boundaries, restricted vs unrestricted edits at equal attribute change
 
@@ -162,13 +159,7 @@ async function main(): Promise<void> {
   log(`generator ${checkpoint} (${g.resolution} px, regions ${g.regions.join(', ')}, W+ ${g.layout.nLatent} × ${g.config.styleDim}) on ${backend}`);
 
   // 1. Samples (resumable).
-  const mask = faceScorers();
-  const scorers: Record<string, Scorer> = {
-    ...Object.fromEntries(Object.entries(mask).map(([k, v]) => [`mask.${k}`, v])),
-    ...attributeClassifierScorers(classifier, { prefix: 'clf.' }),
-    // The same mask scorers on the face parser's reading of each image (the parser reads 64² images).
-    ...Object.fromEntries(Object.entries(mask).map(([k, v]) => [`parsed.${k}`, withSegmenterMasks(v, (images) => parser.logits(images), FACE_REGIONS)])),
-  };
+  const scorers = faceModelScorers(classifier, parser);
   let lastLog = 0;
   const samples = await writeSampleDir(g, join(out, 'samples'), {
     n,

@@ -25,24 +25,22 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, InputError, regionSlots, type SemanticGeneratorV1, type WPlusLatent } from '@semstyle/core';
 import { loadGenerator, writeFileAtomic } from '@semstyle/core/node';
-import { loadAttributeClassifier } from '@semstyle/datasets';
+import { loadAttributeClassifier, loadFaceParser } from '@semstyle/datasets';
 import {
-  attributeClassifierScorers,
   compareAtEqualChange,
   createEditEvaluator,
   edit,
   expectDirectionSpace,
-  faceScorers,
   generateSamples,
   generatorFingerprint,
   samplesToLatent,
   type EditEvaluator,
   type EditMethod,
-  type Scorer,
 } from '@semstyle/interfacegan';
 import { loadDirection, loadSamples, writeComparisonGrid } from '@semstyle/interfacegan/node';
 import { arrayDataSource, flowEdit, selectPairRows, type SolverOptions } from '@semstyle/styleflow';
 import { loadFlow, trainFlowCommand } from '@semstyle/styleflow/node';
+import { faceModelScorers } from '../../interfacegan/scripts/face-model-scorers.js';
 
 const HELP = `default-model.ts — StyleFlow (one CNF per region group) vs InterFaceGAN at equal attribute change
 
@@ -139,10 +137,8 @@ async function main(): Promise<void> {
     throw new InputError('E_INVALID_ARGUMENT', `${checkpoint} is not the generator the InterFaceGAN run in ${iganDir} sampled (${igan.settings.checkpoint}): its weights differ.`);
   }
   const classifier = await loadAttributeClassifier();
-  const scorers: Record<string, Scorer> = {
-    ...Object.fromEntries(Object.entries(faceScorers()).map(([k, v]) => [`mask.${k}`, v])),
-    ...attributeClassifierScorers(classifier, { prefix: 'clf.' }),
-  };
+  const parser = await loadFaceParser();
+  const scorers = faceModelScorers(classifier, parser);
 
   // 1. Pairs: standardised attributes (samples with a non-finite score are left out).
   const samples = await loadSamples(join(iganDir, 'samples'));
@@ -290,6 +286,7 @@ async function main(): Promise<void> {
   for (const fl of flows.values()) fl.dispose();
   tf.dispose([latent.tensor, source]);
   classifier.dispose();
+  parser.dispose();
   g.dispose();
 
   // 4. Files.
