@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, read
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { configToOfficialArgs, initBackend, readSafetensors } from '@semstyle/core';
+import { configToOfficialArgs, DEFAULT_TRAINING_OPTIONS, initBackend, readSafetensors, type TrainingOptions } from '@semstyle/core';
 import { loadGenerator, readFileBytes } from '@semstyle/core/node';
 import { convertCommand, evaluateFaceModel } from '@semstyle/cli';
 import { listPngs } from '../packages/cli/src/image-folder.js';
@@ -45,19 +45,15 @@ interface LogLine {
   g: number;
 }
 
-/** The loss weights a training checkpoint recorded (its `semstyle_training` metadata). */
-interface Recipe {
-  r1Img: number;
-  r1Seg: number;
-  lambdaMask: number;
-  batchSize: number;
-}
+/** The training options a checkpoint recorded (its `semstyle_training` metadata), defaults filled in. */
+type Recipe = Omit<TrainingOptions, 'metrics'>;
 
 async function checkpointRecipe(path: string): Promise<Recipe> {
   const file = readSafetensors(await readFileBytes(path));
   const state = JSON.parse(file.metadata['semstyle_training'] ?? '{}') as { options?: Partial<Recipe> };
-  // Absent fields are the Trainer's defaults (the official recipe).
-  return { r1Img: 10, r1Seg: 1000, lambdaMask: 100, batchSize: 4, ...(state.options ?? {}) };
+  // Absent fields are the Trainer's defaults (the official recipe); metric hooks are code, not recorded.
+  const { metrics: _metrics, ...defaults } = DEFAULT_TRAINING_OPTIONS;
+  return { ...defaults, ...(state.options ?? {}) };
 }
 
 /** One run folder's share of the history: the steps it logged (up to the exported step) and its recipe. */

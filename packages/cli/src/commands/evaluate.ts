@@ -140,6 +140,8 @@ export async function evaluateFaceModel(options: EvaluateFaceModelOptions): Prom
 
     const fake: Float32Array[] = [];
     const confusion = new ConfusionMatrix(FACE_REGIONS.length);
+    const ownTally = new ClassTally(FACE_REGIONS.length);
+    const parsedTally = new ClassTally(FACE_REGIONS.length);
     for (let start = 0; start < num; start += batch) {
       const n = Math.min(batch, num - start);
       // One seed per batch (derived from `seed` and the batch start): results depend on seed and batch size.
@@ -157,6 +159,8 @@ export async function evaluateFaceModel(options: EvaluateFaceModelOptions): Prom
         tf.dispose([own, parsed]);
         // Truth = the parser's reading of the image; prediction = the generator's own mask.
         confusion.add(ownLabels, parsedLabels);
+        ownTally.add(ownLabels);
+        parsedTally.add(parsedLabels);
       } finally {
         tf.dispose([image, out.image, out.seg, out.segCoarse, out.depths, out.masks]);
       }
@@ -179,8 +183,8 @@ export async function evaluateFaceModel(options: EvaluateFaceModelOptions): Prom
       maskPixelAccuracy: scores.pixelAccuracy,
       maskIoUPerClass: Object.fromEntries(FACE_REGIONS.map((name, c) => [name, Number.isNaN(scores.iou[c]!) ? null : scores.iou[c]!])),
       classShare: {
-        generator: confusionShares(confusion, 'predicted'),
-        parserOnGenerated: confusionShares(confusion, 'truth'),
+        generator: ownTally.shares(FACE_REGIONS),
+        parserOnGenerated: parsedTally.shares(FACE_REGIONS),
         parserOnReal: realTally.shares(FACE_REGIONS),
       },
       truncation,
@@ -191,14 +195,6 @@ export async function evaluateFaceModel(options: EvaluateFaceModelOptions): Prom
     if (!options.classifier) classifier.dispose();
     if (!options.parser) parser.dispose();
   }
-}
-
-/** Class shares of the confusion matrix's predictions (columns) or truths (rows). */
-function confusionShares(confusion: ConfusionMatrix, side: 'predicted' | 'truth'): Record<string, number> {
-  const K = confusion.classes;
-  const tally = new ClassTally(K);
-  for (let t = 0; t < K; t++) for (let p = 0; p < K; p++) tally.counts[side === 'truth' ? t : p]! += confusion.counts[t * K + p]!;
-  return tally.shares(FACE_REGIONS);
 }
 
 /** `semstyle evaluate …`: print the evaluation as one JSON line. */
