@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { defaultWasmThreads, initBackend, SemstyleError, type BackendName, type NoiseMode } from '@semstyle/core';
+import { defaultWasmThreads, explainBackendCrash, initBackend, SemstyleError, type BackendName, type NoiseMode } from '@semstyle/core';
 import { loadGenerator } from '@semstyle/core/node';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -31,7 +31,9 @@ Usage:
   semstyle metrics --list
   semstyle metrics [--checkpoint FILE] --metric NAME[,NAME…] [--real DIR] [--num N] [--results out.jsonl] [--cache DIR]
   semstyle train --data DIR --config PRESET|file.json --batch N --steps N --out DIR [--resume CKPT]
-                    [--sample-every N] [--checkpoint-every N] [--seed S] [--adaptation] [--backend wasm|cpu]
+                    [--sample-every N] [--checkpoint-every N] [--seed S] [--ema-rampup R] [--flip] [--aug]
+                    [--r1-img G] [--r1-seg G] [--lambda-mask L] [--adaptation [--freeze-local]]
+                    [--skip-bad-files] [--backend wasm|cpu]
 ${DATASET_HELP}
 ${EDIT_HELP}
 ${TRAIN_FLOW_HELP}
@@ -221,7 +223,10 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
+main().catch((thrown: unknown) => {
+  const error = explainBackendCrash(thrown, `semstyle ${process.argv[2] ?? ''}`.trim(), {
+    hint: 'use a smaller --batch or fewer samples at once',
+  });
   if (SemstyleError.isInstance(error)) {
     process.stderr.write(`semstyle: error [${error.code}]: ${error.message}\n`);
     process.exit(1);

@@ -6,6 +6,7 @@ import { defaultWasmThreads } from './backend/default-threads.js';
 import { isNode } from './backend/is-node.js';
 
 export { wasmThreadsInUse, defaultWasmThreads };
+export { explainBackendCrash, wasmHeapBytes, WASM_HEAP_LIMIT_BYTES, type ExplainBackendCrashOptions } from './backend/wasm-crash.js';
 
 /** Backends semstyle knows how to start. `'auto'` picks webgpu → wasm → cpu. */
 export type BackendName = 'auto' | 'webgpu' | 'wasm' | 'cpu';

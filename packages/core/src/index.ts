@@ -3,7 +3,17 @@
 import './kernels/register.js';
 
 export * from './contract/index.js';
-export { initBackend, wasmThreadsInUse, defaultWasmThreads, type BackendName, type InitBackendOptions } from './backend.js';
+export {
+  initBackend,
+  wasmThreadsInUse,
+  defaultWasmThreads,
+  explainBackendCrash,
+  wasmHeapBytes,
+  WASM_HEAP_LIMIT_BYTES,
+  type ExplainBackendCrashOptions,
+  type BackendName,
+  type InitBackendOptions,
+} from './backend.js';
 
 // Configs
 export { presetConfig, PRESET_NAMES, type PresetName } from './config/presets.js';

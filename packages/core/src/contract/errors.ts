@@ -29,6 +29,7 @@ export type SemstyleErrorCode =
   | 'E_IO'
   // runtime
   | 'E_BACKEND'
+  | 'E_OUT_OF_MEMORY'
   | 'E_DISPOSED'
   | 'E_UNKNOWN_NAME'
   | 'E_DATASET'
@@ -78,6 +79,12 @@ export class CheckpointError extends SemstyleError {}
 
 /** Reading or writing a file failed. */
 export class FileError extends SemstyleError {}
+
+/**
+ * The tensor backend failed or ran out of memory (`E_BACKEND`, `E_OUT_OF_MEMORY`). After a wasm crash the
+ * backend's heap is in an unknown state: restart the process.
+ */
+export class BackendError extends SemstyleError {}
 
 /** A registry lookup (metric, preset, backend…) named something that does not exist. */
 export class UnknownNameError extends SemstyleError {

@@ -117,6 +117,21 @@ describe('Trainer', () => {
     }
   });
 
+  it('a wasm crash inside a step is a BackendError naming the step and batch', async () => {
+    const trainer = new Trainer({ config, data, options: { batchSize: 2 }, seed: 1 });
+    try {
+      (trainer as unknown as { iterate: () => never }).iterate = () => {
+        throw new WebAssembly.RuntimeError('memory access out of bounds');
+      };
+      const error = await trainer.step().catch((e: unknown) => e);
+      expect(SemstyleError.isInstance(error) && ['E_BACKEND', 'E_OUT_OF_MEMORY'].includes(error.code)).toBe(true);
+      expect((error as Error).message).toContain('during training step 1 at batch 2');
+      expect(trainer.currentStep).toBe(0); // the failed step is not counted
+    } finally {
+      trainer.dispose();
+    }
+  });
+
   it('leaks no tensors across steps (after the first)', async () => {
     const trainer = new Trainer({ config, data, options: { batchSize: 2, dRegEvery: 2, gRegEvery: 2, mixing: 0.5 }, seed: 3 });
     await trainer.step();

@@ -2,6 +2,7 @@ import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import '../kernels/register.js';
+import { explainBackendCrash } from '../backend/wasm-crash.js';
 import type { ModelConfig } from '../contract/config.js';
 import { CheckpointError, ConfigError, FileError, SemstyleError } from '../contract/errors.js';
 import { configFromOfficialArgs, configToOfficialArgs } from '../config/official-config.js';
@@ -245,6 +246,10 @@ export class Trainer {
     let result: Omit<StepResult, 'step'>;
     try {
       result = this.iterate(batch);
+    } catch (error) {
+      throw explainBackendCrash(error, `training step ${this.stepCount + 1} at batch ${this.options.batchSize}`, {
+        hint: 'lower the batch size (`batchSize`; CLI --batch)',
+      });
     } finally {
       tf.dispose([batch.image, batch.mask]);
     }
