@@ -91,6 +91,6 @@ for (const shift of values.shifts!.split(',').map(Number)) {
   tf.dispose(out);
   generator.dispose();
 }
-tf.dispose([base, latents]);
+tf.dispose([base, latents.tensor]);
 original.dispose();
 parser.dispose();
