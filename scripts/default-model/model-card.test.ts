@@ -1,5 +1,5 @@
 /** The model card: the committed README is what modelCard renders from the committed card.json, and the
- *  "regions the masks do not claim" paragraph follows the class shares. */
+  "regions their own codes do not draw" paragraph follows the class shares. */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -8,17 +8,19 @@ import { modelCard, type ModelCardData } from './model-card.js';
 const dir = fileURLToPath(new URL('../../packages/core/models/default/', import.meta.url));
 const committed = JSON.parse(readFileSync(`${dir}card.json`, 'utf8')) as ModelCardData;
 
-/** The committed card with its class shares replaced: `generator` and `parserOnGenerated` per class. */
-function withShares(shares: Record<string, [number, number]>): ModelCardData {
+interface Shares {
+  final?: number;
+  coarse?: number;
+  parsed?: number;
+}
+
+/** The committed card with every class claimed as on real faces, except the given shares. */
+function withShares(shares: Record<string, Shares>): ModelCardData {
   const e = committed.evaluation;
-  const generator = { ...e.classShare.generator };
-  const parserOnGenerated = { ...e.classShare.parserOnGenerated };
-  for (const k of Object.keys(generator)) {
-    generator[k] = e.classShare.parserOnReal[k]!;
-    parserOnGenerated[k] = e.classShare.parserOnReal[k]!;
-  }
-  for (const [k, [g, p]] of Object.entries(shares)) (generator[k] = g), (parserOnGenerated[k] = p);
-  return { ...committed, evaluation: { ...e, classShare: { ...e.classShare, generator, parserOnGenerated } } };
+  const real = e.classShare.parserOnReal;
+  const pick = (field: keyof Shares) => Object.fromEntries(Object.keys(real).map((k) => [k, shares[k]?.[field] ?? real[k]!]));
+  const classShare = { generator: pick('final'), generatorCoarse: pick('coarse'), parserOnGenerated: pick('parsed'), parserOnReal: real };
+  return { ...committed, evaluation: { ...e, classShare } };
 }
 
 describe('modelCard', () => {
@@ -35,21 +37,30 @@ describe('modelCard', () => {
     for (const part of committed.training.parts) expect(card).toContain(`| ${part.fromStep}–${part.toStep} | \`${part.folder}\` | ${part.recipe.r1Img} | ${part.recipe.r1Seg} | ${part.recipe.lambdaMask} |`);
   });
 
-  it('has no "do not claim" paragraph when every region is claimed', () => {
-    expect(modelCard(withShares({}))).not.toContain('Regions the masks do not claim');
+  it('has no "do not draw" paragraph when every region is claimed', () => {
+    expect(modelCard(withShares({}))).not.toContain('do not draw');
   });
 
   it('tells drawn-but-unclaimed regions from undrawn ones', () => {
-    // mouth: 0 % of mask pixels but drawn as often as on real faces; eyeglasses: neither.
+    // mouth: in no mask but drawn as often as on real faces; eyeglasses: neither.
     const real = committed.evaluation.classShare.parserOnReal;
-    const card = modelCard(withShares({ mouth: [0, real['mouth']!], eyeglasses: [0, 0.05 * real['eyeglasses']!] }));
-    expect(card).toContain('**Regions the masks do not claim.** mouth (0.00 % of mask pixels');
-    expect(card).toContain('; eyeglasses (0.00 % of mask pixels');
+    const card = modelCard(withShares({ mouth: { final: 0, coarse: 0 }, eyeglasses: { final: 0, coarse: 0, parsed: 0.05 * real['eyeglasses']! } }));
+    expect(card).toContain('**Regions their own codes do not draw.** mouth (0.00 % of coarse-mask pixels');
+    expect(card).toContain('; eyeglasses (0.00 % of coarse-mask pixels');
     expect(card).toContain('The images draw mouth (the parser finds them about as often as on real faces)');
     expect(card).toContain('The images rarely draw eyeglasses at all.');
-    // A claim of a tenth of the real share or more counts as claimed; classes rarer than 0.1 % are ignored.
-    expect(modelCard(withShares({ mouth: [0.1 * real['mouth']!, real['mouth']!] }))).not.toContain('Regions the masks do not claim');
+    expect(card).not.toContain('The final masks label');
+    // A coarse share of a tenth of the real share or more counts as claimed; classes rarer than 0.1 % are ignored.
+    expect(modelCard(withShares({ mouth: { coarse: 0.1 * real['mouth']! } }))).not.toContain('do not draw');
     expect(real['earrings']).toBeLessThan(0.001);
-    expect(modelCard(withShares({ earrings: [0, 0] }))).not.toContain('Regions the masks do not claim');
+    expect(modelCard(withShares({ earrings: { final: 0, coarse: 0, parsed: 0 } }))).not.toContain('do not draw');
+  });
+
+  it('names a region the final masks label only through the render net (coarse share near 0)', () => {
+    const real = committed.evaluation.classShare.parserOnReal;
+    const card = modelCard(withShares({ neck: { final: 0.5 * real['neck']!, coarse: 0.0003 } }));
+    expect(card).toContain('neck (0.03 % of coarse-mask pixels');
+    expect(card).toContain(`The final masks label neck (${(50 * real['neck']!).toFixed(2)} %), but through the render net's refinement of a neighbouring region, not from its own codes.`);
+    expect(card).toContain(`| neck | ${(50 * real['neck']!).toFixed(2)} % | 0.03 % |`);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * The default model's card (Markdown) from its measured figures: config, data, training history, quality
- * and the regions its masks do not claim.
+ * and the regions its own codes do not draw.
  */
 import type { FaceModelEvaluation } from '@semstyle/cli';
 import type { RunHistory } from './run-history.js';
@@ -32,8 +32,12 @@ export function modelCard(c: ModelCardData): string {
   const f = (v: number, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
   const pct = (v: number) => `${(100 * v).toFixed(2)} %`;
   // A region whose mask share is under a tenth of what the parser finds on real faces (ignoring classes rarer than 0.1 %).
-  const unclaimed = Object.keys(e.classShare.generator).filter((k) => e.classShare.parserOnReal[k]! >= 0.001 && e.classShare.generator[k]! < 0.1 * e.classShare.parserOnReal[k]!);
-  const drawnUnclaimed = unclaimed.filter((k) => e.classShare.parserOnGenerated[k]! >= 0.5 * e.classShare.parserOnReal[k]!);
+  const share = e.classShare;
+  // Claimed = held by the region's own codes: its coarse-mask share is at least a tenth of what the parser
+  // finds on real faces (classes rarer than 0.1 % there are ignored).
+  const unclaimed = Object.keys(share.generator).filter((k) => share.parserOnReal[k]! >= 0.001 && share.generatorCoarse[k]! < 0.1 * share.parserOnReal[k]!);
+  const labelledOnly = unclaimed.filter((k) => share.generator[k]! >= 0.1 * share.parserOnReal[k]!);
+  const drawnUnclaimed = unclaimed.filter((k) => share.parserOnGenerated[k]! >= 0.5 * share.parserOnReal[k]!);
   const undrawn = unclaimed.filter((k) => !drawnUnclaimed.includes(k));
   const g = c.config;
   const size = Number(g['size']);
@@ -87,13 +91,14 @@ ${c.training.parts.map((p) => `| ${p.fromStep}–${p.toStep} | \`${p.folder}\` |
 
 Per-class IoU (ψ = 1): ${perClass}.
 
-Share of pixels per class (ψ = 1), in the generator's own masks, in the parser's reading of its images, and in
-the parser's reading of the held-out real faces. A class the generator's masks never claim cannot be edited as
-its own region, even where the image draws it.
+Share of pixels per class (ψ = 1): in the generator's final masks, in its coarse masks (the fused softmax
+weights at the local generators' grid: which region's own codes draw each pixel), in the parser's reading of
+its images, and in the parser's reading of the held-out real faces. A class absent from the coarse masks
+cannot be edited as its own region, even where the image draws it or the final mask labels it.
 
-| class | generator's masks | parser on generated | parser on real |
-|---|---:|---:|---:|
-${Object.keys(e.classShare.generator).map((k) => `| ${k} | ${pct(e.classShare.generator[k]!)} | ${pct(e.classShare.parserOnGenerated[k]!)} | ${pct(e.classShare.parserOnReal[k]!)} |`).join('\n')}
+| class | final masks | coarse masks | parser on generated | parser on real |
+|---|---:|---:|---:|---:|
+${Object.keys(share.generator).map((k) => `| ${k} | ${pct(share.generator[k]!)} | ${pct(share.generatorCoarse[k]!)} | ${pct(share.parserOnGenerated[k]!)} | ${pct(share.parserOnReal[k]!)} |`).join('\n')}
 
 Reproduce: \`npx tsx scripts/export-default-model.ts --checkpoint ${c.checkpointPath} --run ${c.training.parts.map((p) => p.folder).join(',')} --real ${c.heldout.folder} --num ${e.samplesPerSide}\`.
 
@@ -101,9 +106,10 @@ Reproduce: \`npx tsx scripts/export-default-model.ts --checkpoint ${c.checkpoint
 Cartoon faces only (facesjs's drawing style); ${size}×${size}; attribute balance follows facesjs's random draws. The
 figures above are the whole evaluation: no human study.
 ${unclaimed.length === 0 ? '' : `
-**Regions the masks do not claim.** ${unclaimed.map((k) => `${k} (${pct(e.classShare.generator[k]!)} of mask pixels; the parser finds ${pct(e.classShare.parserOnGenerated[k]!)} in the images and ${pct(e.classShare.parserOnReal[k]!)} in real faces)`).join('; ')}.
+**Regions their own codes do not draw.** ${unclaimed.map((k) => `${k} (${pct(share.generatorCoarse[k]!)} of coarse-mask pixels; the parser finds ${pct(share.parserOnGenerated[k]!)} in the images and ${pct(share.parserOnReal[k]!)} in real faces)`).join('; ')}.
+${labelledOnly.length > 0 ? `The final masks label ${labelledOnly.map((k) => `${k} (${pct(share.generator[k]!)})`).join(', ')}, but through the render net's refinement of a neighbouring region, not from ${labelledOnly.length > 1 ? 'their' : 'its'} own codes.` : ''}
 ${drawnUnclaimed.length > 0 ? `The images draw ${drawnUnclaimed.join(', ')} (the parser finds them about as often as on real faces), but inside a neighbouring region's texture: editing these regions' codes barely changes the image.` : ''}
 ${undrawn.length > 0 ? `The images rarely draw ${undrawn.join(', ')} at all.` : ''}
-Use the regions the masks claim, or a model trained further.
+Use the regions the coarse masks claim, or another model.
 `}`;
 }

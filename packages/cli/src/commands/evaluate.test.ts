@@ -70,20 +70,27 @@ describe('evaluateFaceModel', () => {
     expect(Object.keys(r.maskIoUPerClass)).toEqual([...FACE_REGIONS]);
   });
 
-  it('reports class shares: the generator\'s own, counted by hand, and the parser\'s on fakes equal to the reals', async () => {
+  it('reports class shares: the generator\'s final and coarse masks, counted by hand, and the parser\'s on fakes equal to the reals', async () => {
     const r = await evaluateFaceModel({ generator, realFiles, num, batchSize: batch, classifier, parser });
     const counts = new Array<number>(FACE_REGIONS.length).fill(0);
+    const coarseCounts = new Array<number>(FACE_REGIONS.length).fill(0);
     let total = 0;
+    let coarseTotal = 0;
     for (let start = 0; start < num; start += batch) {
       const latent = generator.sampleWPlus(batch, start, { truncation: 1 });
       const out = generator.synthesize(latent);
       const labels = tf.argMax(out.seg, 3);
       for (const c of await labels.data()) counts[c]!++;
       total += labels.size;
+      // The coarse mask: the largest softmax weight per coarse pixel, read off the array by hand.
+      const m = (await out.masks.array()) as number[][][][];
+      for (const row of m.flat(2)) coarseCounts[row.indexOf(Math.max(...row))]!++, coarseTotal++;
       tf.dispose([labels, latent.tensor, out.image, out.seg, out.segCoarse, out.depths, out.masks]);
     }
+    expect(coarseTotal).toBe(num * generator.config.coarseSize ** 2);
     for (const [c, name] of FACE_REGIONS.entries()) {
       expect(r.classShare.generator[name]).toBeCloseTo(counts[c]! / total, 12);
+      expect(r.classShare.generatorCoarse[name]).toBeCloseTo(coarseCounts[c]! / coarseTotal, 12);
       // Half A is the fake set written to PNG: the parser reads both (almost) alike.
       expect(Math.abs(r.classShare.parserOnReal[name]! - r.classShare.parserOnGenerated[name]!)).toBeLessThan(0.01);
     }

@@ -25,11 +25,18 @@ export interface FaceModelEvaluation {
   readonly maskPixelAccuracy: number;
   readonly maskIoUPerClass: Record<string, number | null>;
   /**
-   * Share of pixels per class: in the generator's own masks, in the parser's reading of the generated
-   * images, and in its reading of the real faces (half A). A region the generator never claims in its
-   * masks (share 0 against a real share above 0) cannot be edited on its own, even if the image draws it.
+   * Share of pixels per class: in the generator's final masks (argmax of its segmentation), in its coarse
+   * masks (argmax of the fused softmax weights m, at the local generators' grid: which region's own codes
+   * draw each pixel), in the parser's reading of the generated images, and in its reading of the real faces
+   * (half A). A region absent from the coarse masks cannot be edited on its own, even if the image draws
+   * it or the final mask (refined by the render net) labels it.
    */
-  readonly classShare: { readonly generator: Record<string, number>; readonly parserOnGenerated: Record<string, number>; readonly parserOnReal: Record<string, number> };
+  readonly classShare: {
+    readonly generator: Record<string, number>;
+    readonly generatorCoarse: Record<string, number>;
+    readonly parserOnGenerated: Record<string, number>;
+    readonly parserOnReal: Record<string, number>;
+  };
   /** The parser against the real faces' true labels is its own accuracy on this data (not computed here). */
   readonly truncation: number;
   readonly seed: number;
@@ -141,6 +148,7 @@ export async function evaluateFaceModel(options: EvaluateFaceModelOptions): Prom
     const fake: Float32Array[] = [];
     const confusion = new ConfusionMatrix(FACE_REGIONS.length);
     const ownTally = new ClassTally(FACE_REGIONS.length);
+    const coarseTally = new ClassTally(FACE_REGIONS.length);
     const parsedTally = new ClassTally(FACE_REGIONS.length);
     for (let start = 0; start < num; start += batch) {
       const n = Math.min(batch, num - start);
@@ -154,12 +162,14 @@ export async function evaluateFaceModel(options: EvaluateFaceModelOptions): Prom
         fake.push(await features(classifier, image));
         // The parser reads at 64×64; its logits are resized to the generator's resolution before the argmax.
         const own = tf.argMax(out.seg, 3);
+        const coarse = tf.argMax(out.masks, 3);
         const parsed = parseLabels(parser, image);
-        const [ownLabels, parsedLabels] = await Promise.all([own.data(), parsed.data()]);
-        tf.dispose([own, parsed]);
+        const [ownLabels, coarseLabels, parsedLabels] = await Promise.all([own.data(), coarse.data(), parsed.data()]);
+        tf.dispose([own, coarse, parsed]);
         // Truth = the parser's reading of the image; prediction = the generator's own mask.
         confusion.add(ownLabels, parsedLabels);
         ownTally.add(ownLabels);
+        coarseTally.add(coarseLabels);
         parsedTally.add(parsedLabels);
       } finally {
         tf.dispose([image, out.image, out.seg, out.segCoarse, out.depths, out.masks]);
@@ -184,6 +194,7 @@ export async function evaluateFaceModel(options: EvaluateFaceModelOptions): Prom
       maskIoUPerClass: Object.fromEntries(FACE_REGIONS.map((name, c) => [name, Number.isNaN(scores.iou[c]!) ? null : scores.iou[c]!])),
       classShare: {
         generator: ownTally.shares(FACE_REGIONS),
+        generatorCoarse: coarseTally.shares(FACE_REGIONS),
         parserOnGenerated: parsedTally.shares(FACE_REGIONS),
         parserOnReal: realTally.shares(FACE_REGIONS),
       },
