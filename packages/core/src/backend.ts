@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { SemstyleError } from './contract/errors.js';
+import { BackendError } from './contract/errors.js';
 import { startWasm, wasmThreadsInUse, wasmIsStarted } from './backend/wasm-threads.js';
 import { defaultWasmThreads } from './backend/default-threads.js';
 import { isNode } from './backend/is-node.js';
@@ -81,7 +81,7 @@ export async function initBackend(name: BackendName = 'auto', options: InitBacke
       return tf.getBackend();
     }
   }
-  throw new SemstyleError(
+  throw new BackendError(
     'E_BACKEND',
     `Could not start backend ${name === 'auto' ? `(tried ${candidates.join(', ')})` : `"${name}"`}; registered: ${Object.keys(tf.engine().registryFactory).join(', ')}.`,
   );

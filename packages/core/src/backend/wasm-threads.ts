@@ -20,7 +20,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { setThreadsCount, getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
-import { SemstyleError } from '../contract/errors.js';
+import { BackendError, SemstyleError } from '../contract/errors.js';
 import { isNode } from './is-node.js';
 
 const WASM_PRIORITY = 2; // tfjs-backend-wasm registers with this priority
@@ -71,7 +71,7 @@ export async function startWasm(threads: number): Promise<number> {
     throw new SemstyleError('E_INVALID_ARGUMENT', `wasm threads must be a positive integer, got ${threads}.`);
   }
   const factory = tf.findBackendFactory('wasm');
-  if (factory == null) throw new SemstyleError('E_BACKEND', 'The wasm backend is not registered.');
+  if (factory == null) throw new BackendError('E_BACKEND', 'The wasm backend is not registered.');
   if (backendIsInitialised('wasm')) {
     if (wasmThreadsInUse() === threads) {
       await tf.setBackend('wasm');
@@ -84,7 +84,7 @@ export async function startWasm(threads: number): Promise<number> {
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', multi);
   setThreadsCount(multi ? threads : -1);
   if (!multi || !isNode()) {
-    if (!(await tf.setBackend('wasm'))) throw new SemstyleError('E_BACKEND', 'Could not start the wasm backend.');
+    if (!(await tf.setBackend('wasm'))) throw new BackendError('E_BACKEND', 'Could not start the wasm backend.');
     return wasmThreadsInUse();
   }
   const undo = await installNodeShims(threads);
@@ -94,7 +94,7 @@ export async function startWasm(threads: number): Promise<number> {
   } finally {
     undo();
   }
-  if (!ok) throw new SemstyleError('E_BACKEND', `Could not start the wasm backend with ${threads} threads.`);
+  if (!ok) throw new BackendError('E_BACKEND', `Could not start the wasm backend with ${threads} threads.`);
   unrefWorkers();
   return wasmThreadsInUse();
 }

@@ -8,7 +8,7 @@
  * cannot forget one: everything it made is released in `dispose()`, except the output it `keep()`s.
  */
 import * as tf from '@tensorflow/tfjs';
-import { SemstyleError } from '../contract/errors.js';
+import { BackendError, SemstyleError } from '../contract/errors.js';
 
 type TensorInfo = tf.TensorInfo;
 type Attrs = Record<string, unknown>;
@@ -25,7 +25,7 @@ export class KernelRunner {
   run(name: string, inputs: Record<string, TensorInfo>, attrs: Attrs = {}): TensorInfo {
     const config = tf.getKernel(name, this.backendName);
     if (config === undefined) {
-      throw new SemstyleError('E_BACKEND', `Kernel '${name}' is not registered for backend '${this.backendName}'.`, {
+      throw new BackendError('E_BACKEND', `Kernel '${name}' is not registered for backend '${this.backendName}'.`, {
         details: { kernel: name, backend: this.backendName },
       });
     }
@@ -35,7 +35,7 @@ export class KernelRunner {
       backend: this.backend,
     });
     const info = Array.isArray(out) ? out[0] : out;
-    if (info === undefined) throw new SemstyleError('E_BACKEND', `Kernel '${name}' returned no output.`);
+    if (info === undefined) throw new BackendError('E_BACKEND', `Kernel '${name}' returned no output.`);
     if (Array.isArray(out)) for (const extra of out.slice(1)) this.backend.disposeData(extra.dataId);
     this.owned.push(info);
     return info;
