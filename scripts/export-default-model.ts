@@ -17,6 +17,8 @@ import { parseArgs } from 'node:util';
 import { configToOfficialArgs, initBackend } from '@semstyle/core';
 import { loadGenerator } from '@semstyle/core/node';
 import { convertCommand, evaluateFaceModel } from '@semstyle/cli';
+import { loadFaceParser } from '@semstyle/datasets';
+import { calcMetric } from '@semstyle/metrics';
 import { listPngs } from '../packages/cli/src/image-folder.js';
 import { modelCard, type ModelCardData } from './default-model/model-card.js';
 import { runHistory } from './default-model/run-history.js';
@@ -57,6 +59,16 @@ const evaluation = await evaluateFaceModel({
 });
 process.stderr.write('\n');
 const truncated = await evaluateFaceModel({ generator, realFiles, num, truncation: 0.7 });
+// Which regions edit locally: each region's codes swapped with another face's, judged on the face parser's
+// masks (the generator's own masks would hide a region drawn inside its neighbour's texture).
+const parser = await loadFaceParser();
+const swapPairs = 64;
+const locality = await calcMetric('edit_locality', { generator, num: swapPairs, parser: (images) => parser.logits(images) });
+parser.dispose();
+const regionSwap = {
+  pairs: swapPairs,
+  outsideFraction: Object.fromEntries(generator.regions.slice(1).map((r) => [r, locality.values[`outside_fraction/${r}`]!])),
+};
 const parameters = generator.params.parameterCount();
 const config = configToOfficialArgs({ generator: generator.config } as Parameters<typeof configToOfficialArgs>[0]);
 generator.dispose();
@@ -83,6 +95,7 @@ const card: ModelCardData = {
   training,
   evaluation,
   evaluationTruncation07: truncated,
+  regionSwap,
   parserMeanIoU: parserEvaluation.meanIoU,
 };
 writeFileSync(join(staging, 'card.json'), `${JSON.stringify(card, null, 2)}\n`);

@@ -37,6 +37,14 @@ describe('modelCard', () => {
     for (const part of committed.training.parts) expect(card).toContain(`| ${part.fromStep}–${part.toStep} | \`${part.folder}\` | ${part.recipe.r1Img} | ${part.recipe.r1Seg} | ${part.recipe.lambdaMask} |`);
   });
 
+  it('gives each region its code-swap locality, and none for the background', () => {
+    const card = modelCard({ ...committed, regionSwap: { pairs: 7, outsideFraction: { ...committed.regionSwap.outsideFraction, hair: 0.123, mouth: 0.987 } } });
+    expect(card).toContain('(7 pairs, `edit_locality` of `@semstyle/metrics` on the face parser\'s masks)');
+    expect(card).toMatch(/\| hair \|[^\n]* \| 0\.12 \|\n/);
+    expect(card).toMatch(/\| mouth \|[^\n]* \| 0\.99 \|\n/);
+    expect(card).toMatch(/\| background \|[^\n]* \| — \|\n/);
+  });
+
   it('has no "do not draw" paragraph when every region is claimed', () => {
     expect(modelCard(withShares({}))).not.toContain('do not draw');
   });

@@ -23,6 +23,11 @@ export interface ModelCardData {
   evaluationTruncation07: FaceModelEvaluation;
   /** The face parser's mIoU on held-out real faces (its evaluation.json): the ceiling of the mask mIoU. */
   parserMeanIoU: number;
+  /**
+   * `edit_locality` with the face parser's masks: for each region (not the background), the share of the
+   * pixel change outside that region when its codes are swapped with another face's, over `pairs` pairs.
+   */
+  regionSwap: { pairs: number; outsideFraction: Record<string, number> };
 }
 
 /** The model card (Markdown) from the measured card. */
@@ -94,11 +99,14 @@ Per-class IoU (ψ = 1): ${perClass}.
 Share of pixels per class (ψ = 1): in the generator's final masks, in its coarse masks (the fused softmax
 weights at the local generators' grid: which region's own codes draw each pixel), in the parser's reading of
 its images, and in the parser's reading of the held-out real faces. A class absent from the coarse masks
-cannot be edited as its own region, even where the image draws it or the final mask labels it.
+cannot be edited as its own region, even where the image draws it or the final mask labels it. The last
+column is what an edit of that region does: its shape and texture codes swapped with another face's
+(${c.regionSwap.pairs} pairs, \`edit_locality\` of \`@semstyle/metrics\` on the face parser's masks), the share of the pixel
+change that falls outside the region (0 = perfectly local).
 
-| class | final masks | coarse masks | parser on generated | parser on real |
-|---|---:|---:|---:|---:|
-${Object.keys(share.generator).map((k) => `| ${k} | ${pct(share.generator[k]!)} | ${pct(share.generatorCoarse[k]!)} | ${pct(share.parserOnGenerated[k]!)} | ${pct(share.parserOnReal[k]!)} |`).join('\n')}
+| class | final masks | coarse masks | parser on generated | parser on real | code swap: change outside |
+|---|---:|---:|---:|---:|---:|
+${Object.keys(share.generator).map((k) => `| ${k} | ${pct(share.generator[k]!)} | ${pct(share.generatorCoarse[k]!)} | ${pct(share.parserOnGenerated[k]!)} | ${pct(share.parserOnReal[k]!)} | ${k in c.regionSwap.outsideFraction ? f(c.regionSwap.outsideFraction[k]!) : '—'} |`).join('\n')}
 
 Reproduce: \`npx tsx scripts/export-default-model.ts --checkpoint ${c.checkpointPath} --run ${c.training.parts.map((p) => p.folder).join(',')} --real ${c.heldout.folder} --num ${e.samplesPerSide}\`.
 
