@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, SemanticStyleGAN } from '@semstyle/core';
 import { loadGenerator } from '@semstyle/core/node';
-import { loadFaceParser } from '@semstyle/datasets';
+import { loadFaceParser, rocAuc } from '@semstyle/datasets';
 
 const { values } = parseArgs({
   options: {
@@ -31,18 +31,6 @@ const parser = await loadFaceParser();
 const K = original.regions.length;
 const latents = original.sampleWPlus(Number(values.n), Number(values.seed));
 const base = original.synthesize(latents);
-
-/** Mann–Whitney form of the ROC AUC of `score` for the positives in `positive` (ties broken by order). */
-function rocAuc(score: Float32Array, positive: Uint8Array): number {
-  const order = Array.from(score.keys()).sort((a, b) => score[a]! - score[b]!);
-  let rankSum = 0;
-  let nPositive = 0;
-  order.forEach((i, rank) => {
-    if (positive[i]) (rankSum += rank + 1), nPositive++;
-  });
-  const nNegative = score.length - nPositive;
-  return nPositive && nNegative ? (rankSum - (nPositive * (nPositive + 1)) / 2) / (nPositive * nNegative) : NaN;
-}
 
 const finalShare = tf.tidy(() => tf.oneHot(tf.argMax(base.seg, 3), K).mean([0, 1, 2]).dataSync());
 const dead = Array.from({ length: K }, (_, k) => k).filter((k) => k > 0 && finalShare[k]! < 0.001);

@@ -30,6 +30,30 @@ export function binaryScores(predicted: ArrayLike<boolean | number>, truth: Arra
   return { n, positives: pos, accuracy: n > 0 ? (tp + tn) / n : NaN, balancedAccuracy: (tpr + tnr) / 2, truePositiveRate: tpr, trueNegativeRate: tnr };
 }
 
+/**
+ * Area under the ROC curve of `scores` for the positives in `truth`: the probability that a random positive
+ * scores above a random negative, ties counting half (Mann–Whitney U with average ranks). NaN when either
+ * class is absent.
+ */
+export function rocAuc(scores: ArrayLike<number>, truth: ArrayLike<boolean | number>): number {
+  if (scores.length !== truth.length) throw new Error(`rocAuc: ${scores.length} scores for ${truth.length} labels`);
+  const n = scores.length;
+  for (let i = 0; i < n; i++) if (!Number.isFinite(scores[i]!)) throw new Error(`rocAuc: score ${i} is ${scores[i]}`);
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[a]! - scores[b]!);
+  let positives = 0;
+  let positiveRankSum = 0;
+  for (let start = 0; start < n; ) {
+    let end = start;
+    while (end + 1 < n && scores[order[end + 1]!] === scores[order[start]!]) end++;
+    const rank = (start + end) / 2 + 1; // average 1-based rank of the tie group
+    for (let j = start; j <= end; j++) if (truth[order[j]!]) (positives++, (positiveRankSum += rank));
+    start = end + 1;
+  }
+  const negatives = n - positives;
+  if (positives === 0 || negatives === 0) return NaN;
+  return (positiveRankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
+}
+
 /** Mean absolute error. */
 export function meanAbsoluteError(predicted: ArrayLike<number>, truth: ArrayLike<number>): number {
   if (predicted.length !== truth.length) throw new Error(`meanAbsoluteError: ${predicted.length} predictions for ${truth.length} values`);

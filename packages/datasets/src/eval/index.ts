@@ -13,4 +13,4 @@ export {
   type EvalFeatureExtractor,
 } from './attribute-classifier.js';
 export { FaceParser, buildFaceParserModel, loadFaceParser, faceParserUrl, PARSER_CLASSES, type FaceParserMeta } from './face-parser.js';
-export { binaryScores, meanAbsoluteError, ConfusionMatrix, type BinaryScores, type SegmentationScores } from './eval-metrics.js';
+export { binaryScores, rocAuc, meanAbsoluteError, ConfusionMatrix, type BinaryScores, type SegmentationScores } from './eval-metrics.js';
