@@ -4,7 +4,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_TRAINING_OPTIONS, readSafetensors, type TrainingOptions } from '@semstyle/core';
+import { readSafetensors, resolveTrainingOptions, type TrainingOptions } from '@semstyle/core';
 import { readFileBytes } from '@semstyle/core/node';
 
 export interface LogLine {
@@ -20,10 +20,10 @@ export type Recipe = Omit<TrainingOptions, 'metrics'>;
 
 export async function checkpointRecipe(path: string): Promise<Recipe> {
   const file = readSafetensors(await readFileBytes(path));
-  const state = JSON.parse(file.metadata['semstyle_training'] ?? '{}') as { options?: Partial<Recipe> };
+  const state = JSON.parse(file.metadata['semstyle_training'] ?? '{}') as { options?: Partial<TrainingOptions> };
   // Absent fields are the Trainer's defaults (the official recipe); metric hooks are code, not recorded.
-  const { metrics: _metrics, ...defaults } = DEFAULT_TRAINING_OPTIONS;
-  return { ...defaults, ...(state.options ?? {}) };
+  const { metrics: _metrics, ...recipe } = resolveTrainingOptions(state.options);
+  return recipe;
 }
 
 /** One run folder's share of the history: the steps it contributed and its recipe. */
