@@ -68,6 +68,7 @@ parser.dispose();
 const regionSwap = {
   pairs: swapPairs,
   outsideFraction: Object.fromEntries(generator.regions.slice(1).map((r) => [r, locality.values[`outside_fraction/${r}`]!])),
+  pooledOutsideFraction: Object.fromEntries(generator.regions.slice(1).map((r) => [r, locality.values[`pooled_outside_fraction/${r}`]!])),
 };
 const parameters = generator.params.parameterCount();
 const config = configToOfficialArgs({ generator: generator.config } as Parameters<typeof configToOfficialArgs>[0]);

@@ -38,10 +38,18 @@ describe('modelCard', () => {
   });
 
   it('gives each region its code-swap locality, and none for the background', () => {
-    const card = modelCard({ ...committed, regionSwap: { pairs: 7, outsideFraction: { ...committed.regionSwap.outsideFraction, hair: 0.123, mouth: 0.987 } } });
+    const swap = committed.regionSwap;
+    const card = modelCard({
+      ...committed,
+      regionSwap: {
+        pairs: 7,
+        outsideFraction: { ...swap.outsideFraction, hair: 0.123, mouth: 0.987 },
+        pooledOutsideFraction: { ...swap.pooledOutsideFraction, hair: 0.101, mouth: 0.5 },
+      },
+    });
     expect(card).toContain('(7 pairs, `edit_locality` of `@semstyle/metrics` on the face parser\'s masks)');
-    expect(card).toMatch(/\| hair \|[^\n]* \| 0\.12 \|\n/);
-    expect(card).toMatch(/\| mouth \|[^\n]* \| 0\.99 \|\n/);
+    expect(card).toMatch(/\| hair \|[^\n]* \| 0\.12 \/ 0\.10 \|\n/);
+    expect(card).toMatch(/\| mouth \|[^\n]* \| 0\.99 \/ 0\.50 \|\n/);
     expect(card).toMatch(/\| background \|[^\n]* \| — \|\n/);
   });
 

@@ -133,10 +133,14 @@ describe('generator metrics', () => {
     expect(r.values.outside_fraction).toBe(0);
     expect(r.values.mean_iou).toBe(1);
     expect(r.values['outside_fraction/a']).toBe(0);
+    expect(r.values.pooled_outside_fraction).toBe(0);
+    expect(r.values['pooled_outside_fraction/a']).toBe(0);
     expect(r.numSamples).toEqual({ images: 4, edits: 12 });
     const leaky = createFakeGenerator({ leaky: true });
     const rl = await calcMetric('edit_locality', { generator: leaky, num: 4, regions: ['a'], codes: 'texture' });
     expect(rl.values.outside_fraction).toBeGreaterThan(0.2);
+    expect(rl.values['pooled_outside_fraction/a']).toBeGreaterThan(0.2);
+    expect(rl.values['pooled_outside_fraction/a']).toBeLessThanOrEqual(1);
     // Masks from a parser instead of the generator's seg: a parser calling everything region "a" → no change is outside.
     const parser = (img: tf.Tensor4D) => tf.fill([img.shape[0], img.shape[1], img.shape[2]], 1, 'int32') as tf.Tensor3D;
     const rp = await calcMetric('edit_locality', { generator: leaky, num: 2, regions: ['a'], parser });

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { SemanticGeneratorV1 } from '@semstyle/core';
 import type { MetricDefinition } from '../core/types.js';
 import { assertInt } from '../core/validate.js';
-import { editLocality, type Segmentation } from '../ops/locality.js';
+import { editLocality, share, type Segmentation } from '../ops/locality.js';
 import { mixRegion, type EditedCodes } from '../ops/region-edit.js';
 
 export interface EditLocalityOptions {
@@ -24,9 +24,14 @@ export interface EditLocalityOptions {
   readonly parser?: (images: tf.Tensor4D) => Segmentation;
 }
 
-/** `outside_fraction` and `mean_iou` overall, plus `outside_fraction/<region>` and `mean_iou/<region>`. */
+/**
+ * `outside_fraction` (mean over pairs of each pair's share of |Δpixel| outside the region),
+ * `pooled_outside_fraction` (Σ|Δ| outside over Σ|Δ| over all pairs: pairs weighed by how much the swap changed
+ * them) and `mean_iou`, overall (mean over regions) and per region (`…/<region>`).
+ */
 export interface EditLocalityValues {
   readonly outside_fraction: number;
+  readonly pooled_outside_fraction: number;
   readonly mean_iou: number;
   readonly [key: string]: number;
 }
@@ -44,8 +49,8 @@ export const editLocalityMetric: MetricDefinition<EditLocalityOptions, EditLocal
     assertInt(batchSize, 1, 'batchSize');
     const regions = options.regions ?? g.regions.slice(1);
     const mapOptions = options.truncation === undefined ? {} : { truncation: options.truncation };
-    const sums = new Map<string, { outside: number; iou: number; iouCount: number }>();
-    for (const r of regions) sums.set(r, { outside: 0, iou: 0, iouCount: 0 });
+    const sums = new Map<string, { outside: number; changeOutside: number; changeTotal: number; iou: number; iouCount: number }>();
+    for (const r of regions) sums.set(r, { outside: 0, changeOutside: 0, changeTotal: 0, iou: 0, iouCount: 0 });
     let done = 0;
     for (let start = 0; start < num; start += batchSize) {
       const size = Math.min(batchSize, num - start);
@@ -75,6 +80,8 @@ export const editLocalityMetric: MetricDefinition<EditLocalityOptions, EditLocal
             });
             const acc = sums.get(region)!;
             acc.outside += r.outsideFraction * size;
+            acc.changeOutside += r.changeOutside;
+            acc.changeTotal += r.changeTotal;
             if (!Number.isNaN(r.meanIou)) {
               acc.iou += r.meanIou * size;
               acc.iouCount += size;
@@ -93,11 +100,14 @@ export const editLocalityMetric: MetricDefinition<EditLocalityOptions, EditLocal
     }
     const values: Record<string, number> = {};
     let outside = 0;
+    let pooled = 0;
     let iou = 0;
     let iouRegions = 0;
     for (const [region, acc] of sums) {
       values[`outside_fraction/${region}`] = acc.outside / num;
       outside += acc.outside / num;
+      values[`pooled_outside_fraction/${region}`] = share(acc.changeOutside, acc.changeTotal);
+      pooled += share(acc.changeOutside, acc.changeTotal);
       if (acc.iouCount > 0) {
         values[`mean_iou/${region}`] = acc.iou / acc.iouCount;
         iou += acc.iou / acc.iouCount;
@@ -107,6 +117,7 @@ export const editLocalityMetric: MetricDefinition<EditLocalityOptions, EditLocal
     return {
       values: {
         outside_fraction: outside / regions.length,
+        pooled_outside_fraction: pooled / regions.length,
         mean_iou: iouRegions === 0 ? Number.NaN : iou / iouRegions,
         ...values,
       },

@@ -33,6 +33,25 @@ describe('editLocality', () => {
     tf.dispose([seg, before, inside, outside]);
   });
 
+  it('pools the change over the batch: a barely changed image weighs by its change, not as a whole image', () => {
+    // Image 0: 0.01 on quadrant 2 (outside region 1) → share 1. Image 1: 0.5 on quadrant 1 (inside) → share 0.
+    const seg = tf.concat([labels(), labels()]);
+    const before = tf.zeros([2, RES, RES, 3]) as tf.Tensor4D;
+    const after = tf.concat([paint([2], 0.01), paint([1], 0.5)]);
+    const r = editLocality({ before, after, segBefore: seg, segAfter: seg, editedClasses: [1], numClasses: 4 });
+    expect(r.outsideFractionPerImage.map((v) => Number(v.toFixed(6)))).toEqual([1, 0]);
+    expect(r.outsideFraction).toBeCloseTo(0.5, 6);
+    // 16 pixels × 3 channels each: Σ|Δ| outside 0.48, in all 0.48 + 24 → 0.48 / 24.48.
+    expect(r.changeOutside).toBeCloseTo(0.48, 5);
+    expect(r.changeTotal).toBeCloseTo(24.48, 4);
+    expect(r.pooledOutsideFraction).toBeCloseTo(0.48 / 24.48, 6);
+    // Nothing changed at all: nothing leaked.
+    const still = editLocality({ before, after: before, segBefore: seg, segAfter: seg, editedClasses: [1], numClasses: 4 });
+    expect(still.pooledOutsideFraction).toBe(0);
+    expect(still.outsideFraction).toBe(0);
+    tf.dispose([seg, before, after]);
+  });
+
   it('uses the union of the region before and after, logits of any resolution, and feature maps', () => {
     // After the edit, region 1 grows into quadrant 3 (labels at 2× lower resolution, as logits).
     const low = (grow: boolean) => {

@@ -26,6 +26,15 @@ export interface LocalityResult {
   readonly outsideFraction: number;
   /** The same per image (0 for an image that did not change at all). */
   readonly outsideFractionPerImage: readonly number[];
+  /**
+   * Σ|Δ| outside R over Σ|Δ| everywhere, pooled over the batch (0 when nothing changed): weighs each image by
+   * how much the edit changed it, so images where the edit did almost nothing (e.g. a hat swap between two
+   * hatless faces, whose small change is all "outside") do not dominate.
+   */
+  readonly pooledOutsideFraction: number;
+  /** Σ|Δ| (pixel change summed over channels) outside R and everywhere, over the batch: pool several batches with these. */
+  readonly changeOutside: number;
+  readonly changeTotal: number;
   /** Fraction of absolute feature change outside R, when feature maps were given. */
   readonly featureOutsideFraction?: number;
   /** IoU of each non-edited class's mask before vs after, pooled over the batch; classes absent from both are omitted. */
@@ -49,15 +58,21 @@ function regionMask(labels: tf.Tensor3D, classes: readonly number[]): tf.Tensor4
   });
 }
 
-/** Fraction of Σ|after − before| (summed over channels) that falls where `inside` is 0, per image. */
-function outsideShare(before: tf.Tensor4D, after: tf.Tensor4D, inside: tf.Tensor4D): tf.Tensor1D {
+/** Σ|after − before| (summed over channels) where `inside` is 0, and everywhere, per image: [N, 2]. */
+function outsideAndTotalChange(before: tf.Tensor4D, after: tf.Tensor4D, inside: tf.Tensor4D): tf.Tensor2D {
   return tf.tidy(() => {
     const change = tf.abs(tf.sub(after, before)).sum(3, true);
-    const total = change.sum([1, 2, 3]);
-    const outside = change.mul(tf.scalar(1).sub(inside)).sum([1, 2, 3]);
-    // No change at all: nothing leaked.
-    return tf.where(total.greater(0), outside.div(tf.maximum(total, 1e-30)), tf.zerosLike(total)) as tf.Tensor1D;
+    return tf.stack([change.mul(tf.scalar(1).sub(inside)).sum([1, 2, 3]), change.sum([1, 2, 3])], 1) as tf.Tensor2D;
   });
+}
+
+/** outside / total; an image (or batch) that did not change at all leaked nothing. */
+export function share(outside: number, total: number): number {
+  return total > 0 ? outside / total : 0;
+}
+
+function shares(changes: ArrayLike<number>): number[] {
+  return Array.from({ length: changes.length / 2 }, (_, i) => share(changes[2 * i]!, changes[2 * i + 1]!));
 }
 
 /**
@@ -90,24 +105,31 @@ export function editLocality(input: LocalityInput): LocalityResult {
   const labelsA = toLabels(input.segAfter, 'segAfter');
   try {
     const unionLow = tf.tidy(() => tf.maximum(regionMask(labelsB, input.editedClasses), regionMask(labelsA, input.editedClasses)) as tf.Tensor4D);
-    const pixelShare = tf.tidy(() => outsideShare(before, after, tf.image.resizeNearestNeighbor(unionLow, [h, w])));
-    let featureShare: tf.Tensor1D | undefined;
+    const pixelChange = tf.tidy(() => outsideAndTotalChange(before, after, tf.image.resizeNearestNeighbor(unionLow, [h, w])));
+    let featureChange: tf.Tensor2D | undefined;
     if (input.featuresBefore !== undefined && input.featuresAfter !== undefined) {
       const fb = input.featuresBefore;
       const fa = input.featuresAfter;
       assertRank(fb, 4, 'featuresBefore');
       assertSameShape(fb, fa, 'featuresBefore', 'featuresAfter');
       // Soft mask for (usually coarser) feature maps: bilinear resampling of the 0/1 union mask.
-      featureShare = tf.tidy(() => outsideShare(fb, fa, tf.image.resizeBilinear(unionLow, [fb.shape[1], fb.shape[2]]).clipByValue(0, 1) as tf.Tensor4D));
+      featureChange = tf.tidy(() => outsideAndTotalChange(fb, fa, tf.image.resizeBilinear(unionLow, [fb.shape[1], fb.shape[2]]).clipByValue(0, 1) as tf.Tensor4D));
     }
     unionLow.dispose();
-    const perImage = Array.from(pixelShare.dataSync());
-    pixelShare.dispose();
+    const changes = pixelChange.dataSync();
+    pixelChange.dispose();
+    const perImage = shares(changes);
+    let outsideSum = 0;
+    let totalSum = 0;
+    for (let i = 0; i < changes.length; i += 2) {
+      outsideSum += changes[i]!;
+      totalSum += changes[i + 1]!;
+    }
     let featureOutsideFraction: number | undefined;
-    if (featureShare !== undefined) {
-      const f = Array.from(featureShare.dataSync());
+    if (featureChange !== undefined) {
+      const f = shares(featureChange.dataSync());
       featureOutsideFraction = f.reduce((s, v) => s + v, 0) / f.length;
-      featureShare.dispose();
+      featureChange.dispose();
     }
     const edited = new Set(input.editedClasses);
     const others = Array.from({ length: k }, (_, c) => c).filter((c) => !edited.has(c));
@@ -132,6 +154,9 @@ export function editLocality(input: LocalityInput): LocalityResult {
     return {
       outsideFraction: perImage.reduce((s, v) => s + v, 0) / perImage.length,
       outsideFractionPerImage: perImage,
+      pooledOutsideFraction: share(outsideSum, totalSum),
+      changeOutside: outsideSum,
+      changeTotal: totalSum,
       ...(featureOutsideFraction === undefined ? {} : { featureOutsideFraction }),
       iouPerClass,
       meanIou: ious.length === 0 ? Number.NaN : ious.reduce((s, v) => s + v, 0) / ious.length,
