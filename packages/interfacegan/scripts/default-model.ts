@@ -62,7 +62,7 @@ const ATTRIBUTES = [
     name: 'smiling',
     score: 'parsed.smiling',
     regions: ['mouth', 'skin'],
-    why: "mouth area in the face parser's reading of the image (the classifier's smiling head is at chance, balanced accuracy 0.53; the mouth area separates the dataset's smiling label with AUC 0.69 on held-out faces 16000–16999). The parser, not the generator's masks: the default model draws the mouth inside the skin region (its masks claim no mouth pixel), so the restricted direction may use the mouth's and the skin's codes",
+    why: "mouth area in the face parser's reading of the image (the classifier's smiling head is at chance, balanced accuracy 0.53; the mouth area separates the dataset's smiling label with AUC 0.69 on held-out faces 16000–16999). The parser, not the generator's masks: the default model draws the mouth inside the skin region (its coarse masks claim no mouth pixel), so the restricted direction may use the mouth's and the skin's codes",
   },
   { name: 'bald', score: 'clf.bald', regions: ['hair'], why: 'classifier logit (held-out balanced accuracy 0.96; the mask scorer −hair area: AUC 0.93)' },
   { name: 'bangs', score: 'clf.bangs', regions: ['hair'], why: 'classifier logit (balanced accuracy 0.97; the forehead-band mask scorer: AUC 0.76)' },
