@@ -9,7 +9,9 @@ import { setup } from './_shared/setup.js';
 import { saveGrid } from './_shared/png.js';
 
 const { generator: g, outDir, source, report } = await setup('interpolation');
-const region = process.argv[3] ?? (g.regions.includes('mouth') ? 'mouth' : g.regions[1]!);
+// Hair by default: the embedded default model draws the mouth inside the skin region (its model card), so a
+// mouth-only lerp would not change its images.
+const region = process.argv[3] ?? (g.regions.includes('hair') ? 'hair' : g.regions[1]!);
 const steps = 6;
 
 const a = g.sampleWPlus(1, 11, { truncation: 0.7 });

@@ -2,9 +2,10 @@
  * StyleFlow on SemanticStyleGAN: sample W+ latents with an attribute score each, train a small conditional
  * CNF p(w_region | attribute) on that region's codes only, then edit the attribute: w → z under the
  * face's own score, score + δ, z → w′, and only the region's codes replaced (every other code is bit-identical).
- * Attribute: `smiling` (default, on the mouth; scored from the mouth mask) or any head of the datasets package's
- * attribute classifier (e.g. `bangs` on `hair`); on the tiny testing generator (SEMSTYLE_EXAMPLE_TINY=1) the
- * region's mask area, so no network is needed.
+ * Attribute: `bald` on `hair` (default: the attribute classifier's head; StyleFlow's most local edit on the
+ * embedded default model, see packages/styleflow/README.md), any other head of the datasets package's classifier,
+ * or `smiling` (scored from the mouth mask: for models whose masks claim the mouth, e.g. `… mouth smiling`); on
+ * the tiny testing generator (SEMSTYLE_EXAMPLE_TINY=1) the region's mask area, so no network is needed.
  * Run: npx tsx examples/styleflow.ts [checkpoint] [region] [attribute] [steps]   → out/styleflow/
  */
 import * as tf from '@tensorflow/tfjs';
@@ -17,13 +18,13 @@ import { saveGrid } from './_shared/png.js';
 
 const { generator: g, outDir, source, report } = await setup('styleflow');
 const tiny = process.env['SEMSTYLE_EXAMPLE_TINY'] === '1';
-const region = process.argv[3] ?? (g.regions.includes('mouth') ? 'mouth' : g.regions[g.regions.length - 1]!);
-const attribute = process.argv[4] ?? (tiny ? `${region} area` : 'smiling');
+const region = process.argv[3] ?? (g.regions.includes('hair') ? 'hair' : g.regions[g.regions.length - 1]!);
+const attribute = process.argv[4] ?? (tiny ? `${region} area` : 'bald');
 const steps = Number(process.argv[5] ?? (tiny ? 40 : 300));
 const n = tiny ? 96 : 400;
 
-// 1. The attribute scorer: the region's share of pixels (tiny); `smiling` from the mouth mask's shape (as the
-//    package's default-model script scores it); any other attribute from the attribute classifier's head.
+// 1. The attribute scorer: the region's share of pixels (tiny); `smiling` from the mouth mask's shape (the
+//    generator's own masks); any other attribute from the attribute classifier's head.
 const masked = tiny || attribute === 'smiling';
 const classifier = masked ? null : await loadAttributeClassifier();
 const scorer: Scorer = classifier
