@@ -17,8 +17,6 @@ import { parseArgs } from 'node:util';
 import { configToOfficialArgs, initBackend } from '@semstyle/core';
 import { loadGenerator } from '@semstyle/core/node';
 import { convertCommand, evaluateFaceModel } from '@semstyle/cli';
-import { loadFaceParser } from '@semstyle/datasets';
-import { calcMetric } from '@semstyle/metrics';
 import { listPngs } from '../packages/cli/src/image-folder.js';
 import { modelCard, type ModelCardData } from './default-model/model-card.js';
 import { runHistory } from './default-model/run-history.js';
@@ -51,25 +49,17 @@ if (!converted.verify?.identical) throw new Error('conversion did not verify as 
 
 const generator = await loadGenerator(staging);
 const realFiles = await listPngs(values.real!);
+// swapPairs: which regions edit locally, each region's codes swapped with another face's, judged on the face
+// parser's masks (the generator's own masks would hide a region drawn inside its neighbour's texture).
 const evaluation = await evaluateFaceModel({
   generator,
   realFiles,
   num,
+  swapPairs: 64,
   onProgress: (stage, done, total) => process.stderr.write(`\r${stage} ${done}/${total}   `),
 });
 process.stderr.write('\n');
 const truncated = await evaluateFaceModel({ generator, realFiles, num, truncation: 0.7 });
-// Which regions edit locally: each region's codes swapped with another face's, judged on the face parser's
-// masks (the generator's own masks would hide a region drawn inside its neighbour's texture).
-const parser = await loadFaceParser();
-const swapPairs = 64;
-const locality = await calcMetric('edit_locality', { generator, num: swapPairs, parser: (images) => parser.logits(images) });
-parser.dispose();
-const regionSwap = {
-  pairs: swapPairs,
-  outsideFraction: Object.fromEntries(generator.regions.slice(1).map((r) => [r, locality.values[`outside_fraction/${r}`]!])),
-  pooledOutsideFraction: Object.fromEntries(generator.regions.slice(1).map((r) => [r, locality.values[`pooled_outside_fraction/${r}`]!])),
-};
 const parameters = generator.params.parameterCount();
 const config = configToOfficialArgs({ generator: generator.config } as Parameters<typeof configToOfficialArgs>[0]);
 generator.dispose();
@@ -94,9 +84,8 @@ const card: ModelCardData = {
   data: { folder: values.data!, n: dataset.n, size: dataset.size, seed: dataset.seed },
   heldout: heldout ? { folder: values.real!, n: heldout.n, seed: heldout.seed } : { folder: values.real! },
   training,
-  evaluation,
+  evaluation: { ...evaluation, regionSwap: evaluation.regionSwap! }, // measured: swapPairs 64
   evaluationTruncation07: truncated,
-  regionSwap,
   parserMeanIoU: parserEvaluation.meanIoU,
 };
 writeFileSync(join(staging, 'card.json'), `${JSON.stringify(card, null, 2)}\n`);

@@ -38,13 +38,16 @@ describe('modelCard', () => {
   });
 
   it('gives each region its code-swap locality, and none for the background', () => {
-    const swap = committed.regionSwap;
+    const swap = committed.evaluation.regionSwap;
     const card = modelCard({
       ...committed,
-      regionSwap: {
-        pairs: 7,
-        outsideFraction: { ...swap.outsideFraction, hair: 0.123, mouth: 0.987 },
-        pooledOutsideFraction: { ...swap.pooledOutsideFraction, hair: 0.101, mouth: 0.5 },
+      evaluation: {
+        ...committed.evaluation,
+        regionSwap: {
+          pairs: 7,
+          outsideFraction: { ...swap.outsideFraction, hair: 0.123, mouth: 0.987 },
+          pooledOutsideFraction: { ...swap.pooledOutsideFraction, hair: 0.101, mouth: 0.5 },
+        },
       },
     });
     expect(card).toContain('(7 pairs, `edit_locality` of `@semstyle/metrics` on the face parser\'s masks)');

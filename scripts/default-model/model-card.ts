@@ -2,7 +2,7 @@
  * The default model's card (Markdown) from its measured figures: config, data, training history, quality
  * and the regions its own codes do not draw.
  */
-import type { FaceModelEvaluation } from '@semstyle/cli';
+import type { FaceModelEvaluation, RegionSwapLocality } from '@semstyle/cli';
 import type { RunHistory } from './run-history.js';
 
 export interface ModelCardData {
@@ -19,16 +19,11 @@ export interface ModelCardData {
   data: { folder: string; n: number; size: number; seed: number };
   heldout: { folder: string; n?: number; seed?: number };
   training: RunHistory;
-  evaluation: FaceModelEvaluation;
+  /** ψ = 1, with the code-swap locality (`swapPairs`): its column of the class table. */
+  evaluation: FaceModelEvaluation & { regionSwap: RegionSwapLocality };
   evaluationTruncation07: FaceModelEvaluation;
   /** The face parser's mIoU on held-out real faces (its evaluation.json): the ceiling of the mask mIoU. */
   parserMeanIoU: number;
-  /**
-   * `edit_locality` with the face parser's masks: for each region (not the background), the share of the
-   * pixel change outside that region when its codes are swapped with another face's, over `pairs` pairs:
-   * the mean of each pair's share, and pooled (Σ|Δ| outside over Σ|Δ|: pairs weighed by how much they changed).
-   */
-  regionSwap: { pairs: number; outsideFraction: Record<string, number>; pooledOutsideFraction: Record<string, number> };
 }
 
 /** The model card (Markdown) from the measured card. */
@@ -102,14 +97,14 @@ weights at the local generators' grid: which region's own codes draw each pixel)
 its images, and in the parser's reading of the held-out real faces. A class absent from the coarse masks
 cannot be edited as its own region, even where the image draws it or the final mask labels it. The last
 column is what an edit of that region does: its shape and texture codes swapped with another face's
-(${c.regionSwap.pairs} pairs, \`edit_locality\` of \`@semstyle/metrics\` on the face parser's masks), the share of the pixel
+(${e.regionSwap.pairs} pairs, \`edit_locality\` of \`@semstyle/metrics\` on the face parser's masks), the share of the pixel
 change that falls outside the region (0 = perfectly local): the mean of each pair's share, and pooled over
 the pairs (each pair weighed by how much the swap changed it). The two differ for a region most faces lack
 (a hat swap between two hatless faces changes little, all of it outside the hat).
 
 | class | final masks | coarse masks | parser on generated | parser on real | code swap: change outside (mean / pooled) |
 |---|---:|---:|---:|---:|---:|
-${Object.keys(share.generator).map((k) => `| ${k} | ${pct(share.generator[k]!)} | ${pct(share.generatorCoarse[k]!)} | ${pct(share.parserOnGenerated[k]!)} | ${pct(share.parserOnReal[k]!)} | ${k in c.regionSwap.outsideFraction ? `${f(c.regionSwap.outsideFraction[k]!)} / ${f(c.regionSwap.pooledOutsideFraction[k]!)}` : '—'} |`).join('\n')}
+${Object.keys(share.generator).map((k) => `| ${k} | ${pct(share.generator[k]!)} | ${pct(share.generatorCoarse[k]!)} | ${pct(share.parserOnGenerated[k]!)} | ${pct(share.parserOnReal[k]!)} | ${k in e.regionSwap.outsideFraction ? `${f(e.regionSwap.outsideFraction[k]!)} / ${f(e.regionSwap.pooledOutsideFraction[k]!)}` : '—'} |`).join('\n')}
 
 Reproduce: \`npx tsx scripts/export-default-model.ts --checkpoint ${c.checkpointPath} --run ${c.training.parts.map((p) => p.folder).join(',')} --real ${c.heldout.folder} --num ${e.samplesPerSide}\`.
 

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configFromOfficialArgs, FACE_REGIONS, imagesToPixels, initBackend, SemanticStyleGAN } from '@semstyle/core';
 import { createTestingGenerator, expectCodeAsync } from '@semstyle/core/testing';
 import { loadAttributeClassifier, loadFaceParser, type AttributeClassifier, type FaceParser } from '@semstyle/datasets';
+import { calcMetric } from '@semstyle/metrics';
 import { writePng } from '../png.js';
 import { evaluateFaceModel } from './evaluate.js';
 
@@ -95,6 +96,26 @@ describe('evaluateFaceModel', () => {
       expect(Math.abs(r.classShare.parserOnReal[name]! - r.classShare.parserOnGenerated[name]!)).toBeLessThan(0.01);
     }
     for (const shares of Object.values(r.classShare)) expect(Object.values(shares).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
+  });
+
+  it('measures code-swap locality on the parser\'s masks only when asked, leaking nothing', async () => {
+    expect((await evaluateFaceModel({ generator, realFiles, num, batchSize: batch, classifier, parser })).regionSwap).toBeUndefined();
+    const before = tf.memory().numTensors;
+    const r = await evaluateFaceModel({ generator, realFiles, num, batchSize: batch, classifier, parser, swapPairs: 4 });
+    expect(tf.memory().numTensors).toBe(before);
+    const swap = r.regionSwap!;
+    expect(swap.pairs).toBe(4);
+    expect(Object.keys(swap.outsideFraction)).toEqual(FACE_REGIONS.slice(1));
+    expect(Object.keys(swap.pooledOutsideFraction)).toEqual(FACE_REGIONS.slice(1));
+    // The same figures as edit_locality run directly with the parser's logits as masks.
+    const direct = await calcMetric('edit_locality', { generator, num: 4, parser: (images) => parser.logits(images) });
+    for (const k of FACE_REGIONS.slice(1)) {
+      expect(swap.outsideFraction[k]).toBeCloseTo(direct.values[`outside_fraction/${k}`]!, 9);
+      expect(swap.pooledOutsideFraction[k]).toBeCloseTo(direct.values[`pooled_outside_fraction/${k}`]!, 9);
+      expect(swap.outsideFraction[k]).toBeGreaterThanOrEqual(0);
+      expect(swap.outsideFraction[k]).toBeLessThanOrEqual(1);
+    }
+    await expectCodeAsync(() => evaluateFaceModel({ generator, realFiles, num, classifier, parser, swapPairs: -1 }), 'E_INVALID_ARGUMENT');
   });
 
   it('refuses too few real images, non-face region sets and bad sizes with typed errors', async () => {

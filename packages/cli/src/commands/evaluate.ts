@@ -3,13 +3,15 @@ import * as tf from '@tensorflow/tfjs';
 import { ConfigError, FACE_REGIONS, defaultWasmThreads, initBackend, InputError, type BackendName, type SemanticStyleGAN } from '@semstyle/core';
 import { loadGenerator } from '@semstyle/core/node';
 import { ConfusionMatrix, loadAttributeClassifier, loadFaceParser, type AttributeClassifier, type FaceParser } from '@semstyle/datasets';
-import { concatFeatureSets, frechetDistance, gaussianStats, kernelInceptionDistance, toFeatureSet, type FeatureSet } from '@semstyle/metrics';
+import { calcMetric, concatFeatureSets, frechetDistance, gaussianStats, kernelInceptionDistance, toFeatureSet, type FeatureSet } from '@semstyle/metrics';
 import { listPngs, pngBatches } from '../image-folder.js';
 
-export const EVALUATE_HELP = `  semstyle evaluate --real DIR [--checkpoint CKPT] [--num N] [--batch B] [--truncation T] [--seed S] [--backend wasm|cpu] [--threads N]
+export const EVALUATE_HELP = `  semstyle evaluate --real DIR [--checkpoint CKPT] [--num N] [--batch B] [--truncation T] [--seed S] [--swap-pairs P] [--backend wasm|cpu] [--threads N]
                  quality of a face model on the synthetic-faces domain: FID/KID on the attribute classifier's
-                 features against held-out real faces (with the real-vs-real floor) and mIoU of the generator's
-                 masks against the face parser's labels of its images`;
+                 features against held-out real faces (with the real-vs-real floor), mIoU of the generator's
+                 masks against the face parser's labels of its images, each class's share of the final and
+                 coarse masks; with --swap-pairs P (e.g. 64), how local each region's edit is: its codes
+                 swapped between P face pairs, share of the pixel change outside it (edit_locality, parser masks)`;
 
 /** What `evaluateFaceModel` measures. FID/KID use the shipped attribute classifier's 128-d embedding. */
 export interface FaceModelEvaluation {
@@ -37,10 +39,23 @@ export interface FaceModelEvaluation {
     readonly parserOnGenerated: Record<string, number>;
     readonly parserOnReal: Record<string, number>;
   };
+  /**
+   * With `swapPairs` > 0: each region's (not the background's) shape and texture codes swapped with another
+   * face's over `pairs` pairs (`edit_locality` of @semstyle/metrics, judged on the face parser's masks, which
+   * see a region drawn inside its neighbour's texture where the generator's own masks would not): the share of
+   * the pixel change outside the region, as the mean of each pair's share and pooled over the pairs.
+   */
+  readonly regionSwap?: RegionSwapLocality;
   /** The parser against the real faces' true labels is its own accuracy on this data (not computed here). */
   readonly truncation: number;
   readonly seed: number;
   readonly seconds: number;
+}
+
+export interface RegionSwapLocality {
+  readonly pairs: number;
+  readonly outsideFraction: Record<string, number>;
+  readonly pooledOutsideFraction: Record<string, number>;
 }
 
 export interface EvaluateFaceModelOptions {
@@ -53,6 +68,8 @@ export interface EvaluateFaceModelOptions {
   readonly truncation?: number;
   /** Seed of the generated latents (default 0). */
   readonly seed?: number;
+  /** Face pairs for the code-swap locality (`regionSwap`); default 0: not measured. */
+  readonly swapPairs?: number;
   readonly classifier?: AttributeClassifier;
   readonly parser?: FaceParser;
   readonly onProgress?: (stage: string, done: number, total: number) => void;
@@ -97,6 +114,20 @@ function featureSet(rows: Float32Array[], d: number): FeatureSet {
   return concatFeatureSets(rows.map((data) => toFeatureSet({ data, n: data.length / d, d })));
 }
 
+/** Code-swap locality of every region but the background, on the parser's masks. */
+async function swapLocality(g: SemanticStyleGAN, parser: FaceParser, pairs: number, truncation: number): Promise<RegionSwapLocality> {
+  const regions = g.regions.slice(1);
+  const r = await calcMetric('edit_locality', {
+    generator: g,
+    num: pairs,
+    regions,
+    parser: (images) => parser.logits(images),
+    ...(truncation === 1 ? {} : { truncation }),
+  });
+  const per = (key: string) => Object.fromEntries(regions.map((k) => [k, r.values[`${key}/${k}`]!]));
+  return { pairs, outsideFraction: per('outside_fraction'), pooledOutsideFraction: per('pooled_outside_fraction') };
+}
+
 /**
  * Quality of a 13-class face generator on the synthetic-faces domain (the model card's figures). The
  * generator's region order must be the CelebAMask-HQ convention the parser predicts.
@@ -110,6 +141,8 @@ export async function evaluateFaceModel(options: EvaluateFaceModelOptions): Prom
   const seed = options.seed ?? 0;
   if (!Number.isInteger(num) || num < 2) throw new InputError('E_INVALID_ARGUMENT', `num must be an integer ≥ 2 (got ${num}).`);
   if (!Number.isInteger(batch) || batch < 1) throw new InputError('E_INVALID_ARGUMENT', `batchSize must be a positive integer (got ${batch}).`);
+  const swapPairs = options.swapPairs ?? 0;
+  if (!Number.isInteger(swapPairs) || swapPairs < 0) throw new InputError('E_INVALID_ARGUMENT', `swapPairs must be a non-negative integer (got ${swapPairs}).`);
   if (options.realFiles.length < 2 * num) {
     throw new InputError('E_INVALID_ARGUMENT', `Need ${2 * num} real images (two halves of ${num}); the folder has ${options.realFiles.length}. Lower --num.`);
   }
@@ -177,6 +210,7 @@ export async function evaluateFaceModel(options: EvaluateFaceModelOptions): Prom
       options.onProgress?.('generated', start + n, num);
     }
 
+    const regionSwap = swapPairs > 0 ? await swapLocality(g, parser, swapPairs, truncation) : undefined;
     const realA = featureSet(real[0]!, d);
     const realB = featureSet(real[1]!, d);
     const fakeSet = featureSet(fake, d);
@@ -198,6 +232,7 @@ export async function evaluateFaceModel(options: EvaluateFaceModelOptions): Prom
         parserOnGenerated: parsedTally.shares(FACE_REGIONS),
         parserOnReal: realTally.shares(FACE_REGIONS),
       },
+      ...(regionSwap ? { regionSwap } : {}),
       truncation,
       seed,
       seconds: (performance.now() - started) / 1000,
@@ -219,6 +254,7 @@ export async function runEvaluate(argv: string[]): Promise<void> {
       batch: { type: 'string' },
       truncation: { type: 'string' },
       seed: { type: 'string' },
+      'swap-pairs': { type: 'string' },
       backend: { type: 'string' },
       threads: { type: 'string' },
     },
@@ -242,6 +278,7 @@ export async function runEvaluate(argv: string[]): Promise<void> {
     const num = int('num', values.num);
     const batchSize = int('batch', values.batch);
     const seed = int('seed', values.seed);
+    const swapPairs = int('swap-pairs', values['swap-pairs']);
     const result = await evaluateFaceModel({
       generator,
       realFiles,
@@ -249,6 +286,7 @@ export async function runEvaluate(argv: string[]): Promise<void> {
       ...(batchSize !== undefined ? { batchSize } : {}),
       ...(truncation !== undefined ? { truncation } : {}),
       ...(seed !== undefined ? { seed } : {}),
+      ...(swapPairs !== undefined ? { swapPairs } : {}),
       onProgress: (stage, done, total) => {
         if (process.stderr.isTTY) process.stderr.write(`\r${stage} ${done}/${total}   `);
       },
