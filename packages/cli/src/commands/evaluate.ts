@@ -114,12 +114,13 @@ function featureSet(rows: Float32Array[], d: number): FeatureSet {
   return concatFeatureSets(rows.map((data) => toFeatureSet({ data, n: data.length / d, d })));
 }
 
-/** Code-swap locality of every region but the background, on the parser's masks. */
-async function swapLocality(g: SemanticStyleGAN, parser: FaceParser, pairs: number, truncation: number): Promise<RegionSwapLocality> {
+/** Code-swap locality of every region but the background, on the parser's masks (pairs from Z seeds `seed`…). */
+async function swapLocality(g: SemanticStyleGAN, parser: FaceParser, pairs: number, truncation: number, seed: number): Promise<RegionSwapLocality> {
   const regions = g.regions.slice(1);
   const r = await calcMetric('edit_locality', {
     generator: g,
     num: pairs,
+    seed,
     regions,
     parser: (images) => parser.logits(images),
     ...(truncation === 1 ? {} : { truncation }),
@@ -210,7 +211,7 @@ export async function evaluateFaceModel(options: EvaluateFaceModelOptions): Prom
       options.onProgress?.('generated', start + n, num);
     }
 
-    const regionSwap = swapPairs > 0 ? await swapLocality(g, parser, swapPairs, truncation) : undefined;
+    const regionSwap = swapPairs > 0 ? await swapLocality(g, parser, swapPairs, truncation, seed) : undefined;
     const realA = featureSet(real[0]!, d);
     const realB = featureSet(real[1]!, d);
     const fakeSet = featureSet(fake, d);
