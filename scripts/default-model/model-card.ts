@@ -32,7 +32,6 @@ export function modelCard(c: ModelCardData): string {
   const t = c.evaluationTruncation07;
   const f = (v: number, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
   const pct = (v: number) => `${(100 * v).toFixed(2)} %`;
-  // A region whose mask share is under a tenth of what the parser finds on real faces (ignoring classes rarer than 0.1 %).
   const share = e.classShare;
   // Claimed = held by the region's own codes: its coarse-mask share is at least a tenth of what the parser
   // finds on real faces (classes rarer than 0.1 % there are ignored).

@@ -22,7 +22,10 @@ export interface FaceModelEvaluation {
   readonly fidFloor: number;
   readonly kid: number;
   readonly kidFloor: number;
-  /** Generator's own mask (argmax of its segmentation) vs the parser's labels of the generated image. */
+  /**
+   * Generator's own mask (argmax of its segmentation) vs the parser's labels of the generated image. Its
+   * ceiling is the parser's own accuracy on real faces (its evaluation.json; not computed here).
+   */
   readonly maskMeanIoU: number;
   readonly maskPixelAccuracy: number;
   readonly maskIoUPerClass: Record<string, number | null>;
@@ -46,7 +49,6 @@ export interface FaceModelEvaluation {
    * the pixel change outside the region, as the mean of each pair's share and pooled over the pairs.
    */
   readonly regionSwap?: RegionSwapLocality;
-  /** The parser against the real faces' true labels is its own accuracy on this data (not computed here). */
   readonly truncation: number;
   readonly seed: number;
   readonly seconds: number;

@@ -106,8 +106,9 @@ export const editLocalityMetric: MetricDefinition<EditLocalityOptions, EditLocal
     for (const [region, acc] of sums) {
       values[`outside_fraction/${region}`] = acc.outside / num;
       outside += acc.outside / num;
-      values[`pooled_outside_fraction/${region}`] = share(acc.changeOutside, acc.changeTotal);
-      pooled += share(acc.changeOutside, acc.changeTotal);
+      const pooledShare = share(acc.changeOutside, acc.changeTotal);
+      values[`pooled_outside_fraction/${region}`] = pooledShare;
+      pooled += pooledShare;
       if (acc.iouCount > 0) {
         values[`mean_iou/${region}`] = acc.iou / acc.iouCount;
         iou += acc.iou / acc.iouCount;
